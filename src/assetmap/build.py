@@ -1,0 +1,436 @@
+"""Raw files -> tidy GeoParquet under ``data/``.
+
+``build()`` verifies the source checksums, assembles one row per English LSOA with every attribute
+the dashboard uses, dissolves the area layers, saves the postcode directory and the LSOA grid
+index, and locates every asset. Everything is written to a temporary folder inside the data folder
+and moved into place only when all of it succeeded, so a failed build never leaves half-written
+data behind.
+
+Outputs (``settings.DATA_DIR``)::
+
+    boundaries/lsoa21.parquet        33,755 LSOAs: every level's codes, IMD, Census, CNI
+    boundaries/lsoa21_grid.npz       grid index for point-in-LSOA look-ups
+    boundaries/<level>.parquet       england, region, icb, sicbl, lad: polygons and summaries
+    assets/assets.parquet            every located asset (point, type, LSOA)
+    assets/report.csv                every asset-source row not mapped, with its reason
+    postcodes.parquet                the ONS Postcode Directory (compact)
+    manifest.json                    checksums, counts, vintages, timings
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from tqdm import tqdm
+
+from assetmap import __version__, areas, settings, sources
+from assetmap.assets import ASSET_SOURCES, locate_assets, read_source, to_geodataframe
+from assetmap.geocode import POSTCODES_FILE, PostcodeDirectory, load_onspd
+from assetmap.sources import IMD_DOMAINS, IMD_SUBDOMAINS
+from assetmap.spatial import GRID_FILE, LSOA_FILE, LsoaLocator
+
+_CNI_COLUMNS = {
+    "Community Needs Index 2023 Score": "cni_score",
+    "Community Needs Index 2023 Rank": "cni_rank",
+    "Civic Assets Domain Score": "cni_civic_assets_score",
+    "Civic Assets Domain Rank": "cni_civic_assets_rank",
+    "Connectedness Domain Score": "cni_connectedness_score",
+    "Connectedness Domain Rank": "cni_connectedness_rank",
+    "Active and Engaged Community Domain Score": "cni_active_engaged_score",
+    "Active and Engaged Community Domain Rank": "cni_active_engaged_rank",
+    "Left Behind Area?": "left_behind",
+}
+
+#: IMD 2019 ranked 32,844 LSOAs (2011); its deciles are rank tenths of that count.
+IMD2019_LSOAS = 32_844
+
+
+class BuildError(RuntimeError):
+    """The build could not finish; nothing in the data folder was changed."""
+
+
+@dataclass
+class BuildResult:
+    """What a build wrote and how long each step took."""
+
+    data_dir: Path
+    counts: dict[str, int] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _check_one_to_one(frame: pd.DataFrame, what: str, expected: int) -> None:
+    if len(frame) != expected or frame["lsoa21cd"].duplicated().any():
+        raise BuildError(
+            f"{what}: expected exactly one row for each of {expected:,} English LSOAs, "
+            f"found {len(frame):,} rows ({frame['lsoa21cd'].duplicated().sum()} duplicated)"
+        )
+
+
+def imd2019_for_lsoa21(source_dir: Path | None = None) -> pd.DataFrame:
+    """IMD 2019 decile per LSOA 2021 through the ONS LSOA 2011 -> 2021 best-fit lookup.
+
+    Unchanged (U) and split (S) LSOAs take the decile of their single 2011 parent: a split divides
+    an area that IMD 2019 scored as a whole. Merged (M) and irregular (X) LSOAs have several
+    parents; they take the population-weighted mean of the parents' IMD 2019 ranks (mid-2020
+    population, divided evenly among an irregular parent's children), turned into a decile with
+    the 2019 thresholds (``ceil(10 * rank / 32,844)``). The ``imd19_match`` column records which
+    rule applied, so a merged or irregular LSOA's "change since 2019" can be read with care.
+
+    Parameters
+    ----------
+    source_dir
+        The source folder; defaults to ``settings.SOURCE_DIR``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lsoa21cd``, ``imd19_rank`` (float for merged), ``imd19_decile`` and ``imd19_match``
+        (``unchanged``, ``split``, ``merged`` or ``irregular``).
+    """
+    lookup = sources.read_table("lookup_lsoa11", source_dir)
+    lookup = lookup[lookup["lsoa21_code"].str.startswith(settings.ENGLAND_LSOA_PREFIX)]
+    imd19 = sources.read_table("imd2019", source_dir, usecols=["lsoa11_code", "IMD_rank"])
+    pop20 = sources.read_table("population20_lsoa11", source_dir)
+    pairs = lookup.merge(imd19, on="lsoa11_code", how="left").merge(
+        pop20[["lsoa11_code", "total_population"]], on="lsoa11_code", how="left"
+    )
+    if pairs["IMD_rank"].isna().any():
+        missing = pairs.loc[pairs["IMD_rank"].isna(), "lsoa11_code"].head(5).tolist()
+        raise BuildError(f"imd2019_lsoa11.csv has no rank for LSOA 2011 {missing}")
+    children = pairs.groupby("lsoa11_code")["lsoa21_code"].transform("size")
+    pairs["weight"] = pairs["total_population"] / children
+    pairs["weighted_rank"] = pairs["IMD_rank"] * pairs["weight"]
+    grouped = pairs.groupby("lsoa21_code").agg(
+        rank_sum=("weighted_rank", "sum"),
+        weight=("weight", "sum"),
+        parents=("lsoa11_code", "size"),
+        codes=("change_code", lambda c: "".join(sorted(set(c)))),
+    )
+    rank = grouped["rank_sum"] / grouped["weight"]
+    match = np.select(
+        [grouped["codes"] == "U", grouped["codes"] == "S", grouped["codes"] == "M"],
+        ["unchanged", "split", "merged"],
+        default="irregular",
+    )
+    return pd.DataFrame(
+        {
+            "lsoa21cd": grouped.index.to_numpy(),
+            "imd19_rank": rank.round(1).to_numpy(),
+            "imd19_decile": np.ceil(10 * rank.to_numpy() / IMD2019_LSOAS).astype("int64"),
+            "imd19_match": match,
+        }
+    )
+
+
+def lsoa_table(source_dir: Path | None = None) -> gpd.GeoDataFrame:
+    """Assemble the LSOA layer: one row per English LSOA, sorted by ``lsoa21cd``.
+
+    The boundary coverage is cleaned (``shapely.coverage_clean``): in the source, 13 LSOAs' shared
+    edges do not match exactly, leaving slivers that would put a point in two LSOAs or none.
+
+    Parameters
+    ----------
+    source_dir
+        The source folder; defaults to ``settings.SOURCE_DIR``.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        In EPSG:27700; columns are documented in :mod:`assetmap.dictionary`.
+    """
+    bounds = sources.read_boundaries("boundaries_lsoa21", source_dir)
+    bounds = bounds[bounds["lsoa21_code"].str.startswith(settings.ENGLAND_LSOA_PREFIX)]
+    bounds = bounds.rename(columns={"lsoa21_code": "lsoa21cd", "lsoa21_name": "lsoa21nm"})
+    bounds = bounds.sort_values("lsoa21cd", ignore_index=True).to_crs(settings.CRS_METRIC)
+    n = len(bounds)
+    bounds = bounds.set_geometry(shapely.coverage_clean(bounds.geometry.values))
+
+    table = pd.DataFrame({"lsoa21cd": bounds["lsoa21cd"]})
+
+    def add(frame: pd.DataFrame, what: str) -> None:
+        nonlocal table
+        frame = frame[frame["lsoa21cd"].isin(table["lsoa21cd"])]
+        _check_one_to_one(frame, what, n)
+        table = table.merge(frame, on="lsoa21cd", how="left", validate="one_to_one")
+
+    icb = sources.read_table("lookup_icb", source_dir).rename(
+        columns={
+            "lsoa21_code": "lsoa21cd",
+            "sicbl24_code": "sicbl24cd",
+            "sicbl24_code_nhs": "sicbl24cdh",
+            "sicbl24_name": "sicbl24nm",
+            "icb24_code": "icb24cd",
+            "icb24_code_nhs": "icb24cdh",
+            "icb24_name": "icb24nm",
+        }
+    )
+    add(icb.drop(columns="lsoa21_name"), "lookup_lsoa21_sicbl24_icb24.csv")
+
+    ward = sources.read_table("lookup_ward", source_dir).rename(
+        columns={
+            "lsoa21_code": "lsoa21cd",
+            "ward24_code": "ward24cd",
+            "ward24_name": "ward24nm",
+            "ltla24_code": "lad24cd",
+            "ltla24_name": "lad24nm",
+        }
+    )
+    add(ward.drop(columns="lsoa21_name"), "lookup_lsoa21_ward24_ltla24.csv")
+
+    region = sources.read_table("lookup_region", source_dir).rename(
+        columns={"region24_code": "rgn24cd", "region24_name": "rgn24nm", "ltla24_code": "lad24cd"}
+    )
+    table = table.merge(region[["lad24cd", "rgn24cd", "rgn24nm"]], on="lad24cd", how="left")
+    if table["rgn24cd"].isna().any():
+        raise BuildError("lookup_ltla24_region24.csv: some local authorities have no region")
+    table["ctry24cd"] = areas.ENGLAND_CODE
+    table["ctry24nm"] = "England"
+
+    imd = sources.read_table("imd2025", source_dir).rename(columns={"lsoa21_code": "lsoa21cd"})
+    renames = {
+        f"{theirs}_{part}": f"{ours}_{part}"
+        for ours, theirs in IMD_DOMAINS.items()
+        for part in ("score", "rank", "decile")
+    }
+    add(imd.rename(columns=renames)[["lsoa21cd", *renames.values()]], "imd2025_lsoa21.csv")
+
+    sub = sources.read_table("imd2025_subdomains", source_dir)
+    sub_renames = {"lsoa21_code": "lsoa21cd"} | {
+        f"{theirs}_{part}": f"{ours}_{part}"
+        for ours, theirs in IMD_SUBDOMAINS.items()
+        for part in ("score", "rank", "decile")
+    }
+    add(sub.rename(columns=sub_renames)[list(sub_renames.values())], "imd2025_subdomains")
+
+    add(imd2019_for_lsoa21(source_dir), "IMD 2019 through lookup_lsoa11_lsoa21_ltla22.csv")
+
+    pop = sources.read_table("population", source_dir).rename(
+        columns={"lsoa21_code": "lsoa21cd", "usual_residents": "population"}
+    )
+    add(pop[["lsoa21cd", "population"]], "census21_population_lsoa21.csv")
+    hh = sources.read_table("households", source_dir).rename(
+        columns={"lsoa21_code": "lsoa21cd", "total_households": "households"}
+    )
+    add(hh[["lsoa21cd", "households"]], "census21_households_lsoa21.csv")
+
+    ruc = sources.read_table("ruc21", source_dir).rename(
+        columns={
+            "lsoa21_code": "lsoa21cd",
+            "ruc21_code": "ruc21cd",
+            "classification": "ruc21nm",
+            "ruc": "urban_rural",
+        }
+    )
+    add(ruc, "ruc21_lsoa21.csv")
+
+    cni = sources.read_table("cni2023", source_dir).rename(
+        columns={"lsoa21_code": "lsoa21cd", **_CNI_COLUMNS}
+    )
+    cni["left_behind"] = cni["left_behind"].astype(str).str.casefold().eq("true")
+    add(cni[["lsoa21cd", *_CNI_COLUMNS.values()]], "cni2023_lsoa21.csv")
+
+    table["core20"] = table["imd_decile"] <= settings.CORE20_MAX_DECILE
+    missing = table.columns[table.isna().any()].tolist()
+    if missing:
+        raise BuildError(f"LSOA table has missing values in {missing}")
+    table = bounds[["lsoa21cd", "lsoa21nm"]].merge(table, on="lsoa21cd", validate="one_to_one")
+    table = table.astype({"lsoa21cd": str, "lsoa21nm": str})
+    return gpd.GeoDataFrame(
+        table.assign(geometry=bounds.geometry.to_numpy()),
+        geometry="geometry",
+        crs=settings.CRS_METRIC,
+    )
+
+
+def area_summaries(lsoas: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Deprivation profile of every area of a level.
+
+    Parameters
+    ----------
+    lsoas
+        The LSOA table.
+    level
+        A key of :data:`assetmap.areas.LEVELS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area code: ``population``, ``households``, ``lsoa_count``,
+        ``decile1_lsoa_count`` / ``decile1_share`` (most deprived 10% nationally),
+        ``core20_lsoa_count`` / ``core20_share`` (most deprived 20%) and
+        ``imd_score_popweighted`` (population-weighted mean IMD 2025 score).
+    """
+    code = areas.LEVELS[level].code
+    work = lsoas.assign(
+        decile1=lsoas["imd_decile"] == 1,
+        weighted_score=lsoas["imd_score"] * lsoas["population"],
+    )
+    out = work.groupby(code, sort=True).agg(
+        population=("population", "sum"),
+        households=("households", "sum"),
+        lsoa_count=("lsoa21cd", "size"),
+        decile1_lsoa_count=("decile1", "sum"),
+        core20_lsoa_count=("core20", "sum"),
+        weighted_score=("weighted_score", "sum"),
+    )
+    out["decile1_share"] = out["decile1_lsoa_count"] / out["lsoa_count"]
+    out["core20_share"] = out["core20_lsoa_count"] / out["lsoa_count"]
+    out["imd_score_popweighted"] = (out.pop("weighted_score") / out["population"]).round(3)
+    return out.reset_index()
+
+
+def build(
+    source_dir: Path | None = None,
+    data_dir: Path | None = None,
+    *,
+    progress: bool = True,
+    log: Callable[[str], None] | None = None,
+) -> BuildResult:
+    """Build every derived file from the source folder.
+
+    Parameters
+    ----------
+    source_dir
+        Raw inputs; defaults to ``settings.SOURCE_DIR``.
+    data_dir
+        Output folder; defaults to ``settings.DATA_DIR``.
+    progress
+        Show a progress bar on stderr.
+    log
+        Called with a line of text after each step (the CLI prints it).
+
+    Returns
+    -------
+    BuildResult
+
+    Raises
+    ------
+    assetmap.sources.SourceError
+        A source file is missing, altered or unreadable.
+    BuildError
+        The inputs do not fit together; nothing was changed in ``data_dir``.
+    """
+    source_dir = source_dir or settings.SOURCE_DIR
+    data_dir = data_dir or settings.DATA_DIR
+    data_dir.mkdir(parents=True, exist_ok=True)
+    tmp = data_dir / f".build-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
+    result = BuildResult(data_dir)
+    steps = ["checksums", "lsoas", "areas", "postcodes", "grid index", "assets", "finish"]
+    bar = tqdm(total=len(steps), desc="assetmap build", disable=not progress, unit="step")
+    started = time.perf_counter()
+    clock = started
+
+    def done(step: str, detail: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        result.timings[step] = round(now - clock, 2)
+        clock = now
+        bar.set_postfix_str(step)
+        bar.update()
+        if log:
+            log(f"{step}: {detail} ({result.timings[step]:.1f} s)")
+
+    try:
+        (tmp / "boundaries").mkdir(parents=True)
+        (tmp / "assets").mkdir()
+        checksums = sources.verify_checksums(source_dir)
+        done("checksums", f"{len(checksums)} source files verified")
+
+        lsoas = lsoa_table(source_dir)
+        lsoas.to_crs(settings.CRS_STORE).to_parquet(tmp / LSOA_FILE, compression="zstd")
+        result.counts["lsoas"] = len(lsoas)
+        done("lsoas", f"{len(lsoas):,} LSOAs with {lsoas.shape[1]} columns")
+
+        for level in areas.AREA_LAYERS:
+            layer = areas.dissolve_layer(lsoas, level)
+            summary = area_summaries(lsoas, level)
+            code = areas.LEVELS[level].code
+            layer = layer.merge(summary, on=code, validate="one_to_one")
+            layer.to_crs(settings.CRS_STORE).to_parquet(
+                tmp / "boundaries" / f"{level}.parquet", compression="zstd"
+            )
+            result.counts[f"areas_{level}"] = len(layer)
+        done("areas", ", ".join(f"{k}: {v}" for k, v in result.counts.items() if "areas_" in k))
+
+        onspd = load_onspd()
+        onspd.to_parquet(tmp / POSTCODES_FILE, compression="zstd", index=False)
+        result.counts["postcodes"] = len(onspd)
+        done("postcodes", f"{len(onspd):,} UK postcodes saved")
+
+        # The index must be built on exactly the polygons readers will load: the stored EPSG:4326
+        # layer projected back to metres.
+        stored = gpd.read_parquet(tmp / LSOA_FILE, columns=["lsoa21cd", "geometry"])
+        locator = LsoaLocator.from_lsoas(stored)
+        locator.index.save(tmp / GRID_FILE)
+        done("grid index", "point-in-LSOA grid index saved")
+
+        directory = PostcodeDirectory(onspd)
+        located, reports = [], []
+        for asset in ASSET_SOURCES.values():
+            raw = read_source(asset, source_dir)
+            mapped, report = locate_assets(asset, raw, directory, locator)
+            if len(mapped) + len(report) != len(raw):
+                raise BuildError(f"{asset.asset_type}: mapped + reported != rows read")
+            located.append(mapped)
+            reports.append(report)
+            result.counts[f"assets_{asset.asset_type}"] = len(mapped)
+            result.counts[f"reported_{asset.asset_type}"] = len(report)
+        to_geodataframe(pd.concat(located, ignore_index=True)).to_parquet(
+            tmp / "assets" / "assets.parquet", compression="zstd"
+        )
+        pd.concat(reports, ignore_index=True).to_csv(tmp / "assets" / "report.csv", index=False)
+        done(
+            "assets",
+            ", ".join(
+                f"{k}: {result.counts[f'assets_{k}']:,} mapped, "
+                f"{result.counts[f'reported_{k}']:,} reported"
+                for k in ASSET_SOURCES
+            ),
+        )
+
+        manifest = {
+            "assetmap_version": __version__,
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "source_dir": str(source_dir),
+            "checksums": checksums,
+            "counts": result.counts,
+            "timings_s": result.timings,
+            "vintages": {k: s.vintage for k, s in sources.SOURCES.items()},
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        _swap_into_place(tmp, data_dir)
+        done("finish", f"written to {data_dir}")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    finally:
+        bar.close()
+    result.timings["total"] = round(time.perf_counter() - started, 2)
+    return result
+
+
+def _swap_into_place(tmp: Path, data_dir: Path) -> None:
+    # Each output file is renamed over its old copy (same file system, so each rename is atomic);
+    # the old copies are removed only after every new one is in place.
+    old = data_dir / f"{tmp.name}-old"
+    files = sorted(p for p in tmp.rglob("*") if p.is_file())
+    for path in files:
+        rel = path.relative_to(tmp)
+        target = data_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            (old / rel).parent.mkdir(parents=True, exist_ok=True)
+            target.rename(old / rel)
+        path.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(tmp)

@@ -1,0 +1,524 @@
+"""The data dictionary: every column name used in code, pages and CSV files, defined once.
+
+``docs/DATA_DICTIONARY.md`` is generated from :data:`COLUMNS` (``assetmap dictionary``), the
+Methods page shows the same table, and a test checks that every column the library exports is
+defined here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from assetmap.assets import ASSET_SOURCES
+from assetmap.sources import IMD_DOMAINS, IMD_SUBDOMAINS
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column's definition.
+
+    Attributes
+    ----------
+    name
+        The column name (``assets_per_1k``).
+    label
+        Spelled-out heading for people (``Assets per 1,000 residents``).
+    unit
+        Unit or type (``count``, ``per 1,000 residents``, ``code``...).
+    description
+        What it means and how it is derived.
+    source
+        Key of :data:`assetmap.sources.SOURCES`, or ``derived``.
+    """
+
+    name: str
+    label: str
+    unit: str
+    description: str
+    source: str
+
+
+_DOMAIN_LABELS = {
+    "imd": "Index of Multiple Deprivation",
+    "income": "Income domain",
+    "employment": "Employment domain",
+    "education": "Education, skills and training domain",
+    "health": "Health deprivation and disability domain",
+    "crime": "Crime domain",
+    "housing_services": "Barriers to housing and services domain",
+    "environment": "Living environment domain",
+}
+_SUBDOMAIN_LABELS = {
+    "children_young_people": "Children and young people sub-domain",
+    "adult_skills": "Adult skills sub-domain",
+    "geographical_barriers": "Geographical barriers sub-domain",
+    "wider_barriers": "Wider barriers sub-domain",
+    "indoors": "Indoors living environment sub-domain",
+    "outdoors": "Outdoors living environment sub-domain",
+}
+
+
+def _deprivation_columns() -> list[Column]:
+    cols = []
+    for key, label in [*_DOMAIN_LABELS.items(), *_SUBDOMAIN_LABELS.items()]:
+        src = "imd2025" if key in IMD_DOMAINS else "imd2025_subdomains"
+        cols += [
+            Column(
+                f"{key}_score",
+                f"{label} score (IoD 2025)",
+                "score",
+                f"{label} score; higher is more deprived.",
+                src,
+            ),
+            Column(
+                f"{key}_rank",
+                f"{label} rank (IoD 2025)",
+                "rank of 33,755",
+                f"{label} rank among England's LSOAs; 1 is the most deprived.",
+                src,
+            ),
+            Column(
+                f"{key}_decile",
+                f"{label} decile (IoD 2025)",
+                "decile 1-10",
+                f"{label} national decile; 1 is the most deprived 10% of LSOAs.",
+                src,
+            ),
+        ]
+    assert set(_SUBDOMAIN_LABELS) == set(IMD_SUBDOMAINS)
+    return cols
+
+
+def _asset_columns() -> list[Column]:
+    return [
+        Column(
+            f"assets_{key}",
+            f"{src.label} (count)",
+            "count",
+            f"Number of {src.label.lower()} located in the LSOA or area.",
+            src.source_key,
+        )
+        for key, src in ASSET_SOURCES.items()
+    ]
+
+
+_GEOGRAPHY = [
+    Column(
+        "lsoa21cd",
+        "LSOA code (2021)",
+        "code",
+        "Lower layer Super Output Area, 2021.",
+        "boundaries_lsoa21",
+    ),
+    Column(
+        "lsoa21nm",
+        "LSOA name (2021)",
+        "name",
+        "LSOA name: local authority and a number.",
+        "boundaries_lsoa21",
+    ),
+    Column(
+        "ward24cd",
+        "Electoral ward code (2024)",
+        "code",
+        "Ward containing the LSOA (best fit).",
+        "lookup_ward",
+    ),
+    Column("ward24nm", "Electoral ward name (2024)", "name", "Ward name.", "lookup_ward"),
+    Column(
+        "lad24cd",
+        "Local authority code (2024)",
+        "code",
+        "Local authority district (lower tier).",
+        "lookup_ward",
+    ),
+    Column(
+        "lad24nm",
+        "Local authority name (2024)",
+        "name",
+        "Local authority district name.",
+        "lookup_ward",
+    ),
+    Column(
+        "sicbl24cd",
+        "Sub-ICB location code (ONS, 2024)",
+        "code",
+        "Sub-ICB location, ONS code (E38...).",
+        "lookup_icb",
+    ),
+    Column(
+        "sicbl24cdh",
+        "Sub-ICB location code (NHS, 2024)",
+        "code",
+        "Sub-ICB location, NHS ODS code (e.g. 01F).",
+        "lookup_icb",
+    ),
+    Column(
+        "sicbl24nm", "Sub-ICB location name (2024)", "name", "Sub-ICB location name.", "lookup_icb"
+    ),
+    Column(
+        "icb24cd",
+        "ICB code (ONS, 2024)",
+        "code",
+        "Integrated Care Board, ONS code (E54...).",
+        "lookup_icb",
+    ),
+    Column(
+        "icb24cdh",
+        "ICB code (NHS, 2024)",
+        "code",
+        "Integrated Care Board, NHS ODS code (e.g. QYG).",
+        "lookup_icb",
+    ),
+    Column("icb24nm", "ICB name (2024)", "name", "Integrated Care Board name.", "lookup_icb"),
+    Column(
+        "rgn24cd",
+        "Region code (2024)",
+        "code",
+        "Region (former Government Office Region).",
+        "lookup_region",
+    ),
+    Column("rgn24nm", "Region name (2024)", "name", "Region name.", "lookup_region"),
+    Column("ctry24cd", "Country code", "code", "England (E92000001).", "derived"),
+    Column("ctry24nm", "Country name", "name", "England.", "derived"),
+]
+
+_LSOA_ATTRIBUTES = [
+    Column(
+        "population",
+        "Usual residents (Census 2021)",
+        "people",
+        "Usual residents on Census day 2021: the denominator of every per-1,000 rate.",
+        "population",
+    ),
+    Column(
+        "households",
+        "Households (Census 2021)",
+        "households",
+        "Households on Census day 2021.",
+        "households",
+    ),
+    Column(
+        "ruc21cd",
+        "Rural-urban class code (2021)",
+        "code",
+        "Rural-Urban Classification 2021 code.",
+        "ruc21",
+    ),
+    Column(
+        "ruc21nm",
+        "Rural-urban class (2021)",
+        "text",
+        "Rural-Urban Classification 2021, in words.",
+        "ruc21",
+    ),
+    Column("urban_rural", "Urban or rural", "Urban / Rural", "Broad rural-urban class.", "ruc21"),
+    Column(
+        "imd19_rank",
+        "IMD 2019 rank (mapped to LSOA 2021)",
+        "rank of 32,844",
+        "IMD 2019 rank of the 2011 LSOA(s) this LSOA came from; population-weighted mean for merged or irregular LSOAs.",
+        "imd2019",
+    ),
+    Column(
+        "imd19_decile",
+        "IMD 2019 decile (mapped to LSOA 2021)",
+        "decile 1-10",
+        "IMD 2019 national decile through the LSOA 2011 to 2021 lookup (ceil(10 x rank / 32,844)).",
+        "imd2019",
+    ),
+    Column(
+        "imd19_match",
+        "How IMD 2019 was mapped",
+        "text",
+        "unchanged, split (child of one 2011 LSOA), merged or irregular (several 2011 parents, weighted).",
+        "lookup_lsoa11",
+    ),
+    Column(
+        "cni_score",
+        "Community Needs Index score",
+        "score",
+        "Community Needs Index 2023; higher is greater need.",
+        "cni2023",
+    ),
+    Column("cni_rank", "Community Needs Index rank", "rank", "1 is the highest need.", "cni2023"),
+    Column(
+        "cni_civic_assets_score",
+        "CNI civic assets score",
+        "score",
+        "Civic Assets domain: presence of community places (meeting spaces, libraries, green space...); higher is greater need.",
+        "cni2023",
+    ),
+    Column(
+        "cni_civic_assets_rank",
+        "CNI civic assets rank",
+        "rank",
+        "1 is the highest need (fewest civic assets).",
+        "cni2023",
+    ),
+    Column(
+        "cni_connectedness_score",
+        "CNI connectedness score",
+        "score",
+        "Connectedness domain; higher is greater need.",
+        "cni2023",
+    ),
+    Column(
+        "cni_connectedness_rank",
+        "CNI connectedness rank",
+        "rank",
+        "1 is the highest need.",
+        "cni2023",
+    ),
+    Column(
+        "cni_active_engaged_score",
+        "CNI active and engaged community score",
+        "score",
+        "Active and Engaged Community domain; higher is greater need.",
+        "cni2023",
+    ),
+    Column(
+        "cni_active_engaged_rank",
+        "CNI active and engaged community rank",
+        "rank",
+        "1 is the highest need.",
+        "cni2023",
+    ),
+    Column(
+        "left_behind",
+        "Left-behind neighbourhood",
+        "true/false",
+        "In the worst 10% on both the Community Needs Index and IMD 2025 (OCSI / Local Trust definition).",
+        "cni2023",
+    ),
+    Column(
+        "core20",
+        "Core20 (most deprived 20%)",
+        "true/false",
+        "IMD 2025 decile 1 or 2: NHS England's Core20 population.",
+        "derived",
+    ),
+]
+
+_METRICS = [
+    Column(
+        "assets",
+        "Assets (count, chosen types)",
+        "count",
+        "Assets of the chosen types in the LSOA or area.",
+        "derived",
+    ),
+    Column(
+        "assets_per_1k",
+        "Assets per 1,000 residents",
+        "per 1,000 residents",
+        "1000 x assets / usual residents; for areas, a ratio of sums.",
+        "derived",
+    ),
+    Column(
+        "zero_assets",
+        "No assets",
+        "true/false",
+        "The LSOA has none of the chosen assets.",
+        "derived",
+    ),
+    Column(
+        "need_percentile",
+        "Need percentile",
+        "0-100",
+        "100 x (N - rank) / (N - 1) on the chosen deprivation measure; 100 is the most deprived LSOA in England.",
+        "derived",
+    ),
+    Column(
+        "provision_percentile",
+        "Provision percentile",
+        "0-100",
+        "100 x (rank of assets_per_1k - 1) / (N - 1), ties sharing the mean rank; 0 is the least provision in England.",
+        "derived",
+    ),
+    Column(
+        "gap_score",
+        "Gap score (need minus provision)",
+        "-100 to 100",
+        "need_percentile - provision_percentile; positive means more deprived than provided for.",
+        "derived",
+    ),
+    Column(
+        "gap_rank",
+        "Gap rank in the area",
+        "rank",
+        "1 is the largest gap score in the selected area (ties by deprivation rank).",
+        "derived",
+    ),
+    Column(
+        "asset_type",
+        "Asset type",
+        "text",
+        "One of the asset layers, or 'all' for the chosen types combined.",
+        "derived",
+    ),
+    Column("lsoa_count", "LSOAs (count)", "count", "Number of LSOAs.", "derived"),
+    Column(
+        "ratio_to_least_deprived",
+        "Rate relative to the least deprived decile",
+        "ratio",
+        "This decile's assets per 1,000 over decile 10's; below 1 means scarcer than in the least deprived tenth.",
+        "derived",
+    ),
+    Column(
+        "level",
+        "Geography level",
+        "text",
+        "england, region, icb, sicbl, lad, ward or lsoa.",
+        "derived",
+    ),
+    Column(
+        "zero_asset_lsoa_count",
+        "LSOAs with no assets",
+        "count",
+        "LSOAs in the area with none of the chosen assets.",
+        "derived",
+    ),
+    Column(
+        "core20_lsoa_count", "Core20 LSOAs", "count", "LSOAs in IMD 2025 deciles 1-2.", "derived"
+    ),
+    Column(
+        "core20_share",
+        "Share of LSOAs in Core20",
+        "0-1",
+        "core20_lsoa_count / lsoa_count.",
+        "derived",
+    ),
+    Column(
+        "core20_zero_asset_lsoa_count",
+        "Core20 LSOAs with no assets",
+        "count",
+        "Most deprived 20% LSOAs with none of the chosen assets.",
+        "derived",
+    ),
+    Column(
+        "decile1_lsoa_count",
+        "LSOAs in the most deprived 10%",
+        "count",
+        "LSOAs in IMD 2025 decile 1.",
+        "derived",
+    ),
+    Column(
+        "decile1_share",
+        "Share of LSOAs in the most deprived 10%",
+        "0-1",
+        "decile1_lsoa_count / lsoa_count.",
+        "derived",
+    ),
+    Column(
+        "imd_score_popweighted",
+        "IMD score, population-weighted",
+        "score",
+        "Sum of IMD score x residents over residents.",
+        "derived",
+    ),
+    Column(
+        "gap_score_mean",
+        "Gap score, population-weighted mean",
+        "-100 to 100",
+        "Sum of gap_score x residents over residents.",
+        "derived",
+    ),
+]
+
+_ASSETS = [
+    Column(
+        "asset_id",
+        "Asset id",
+        "text",
+        "Type and the publisher's id (GP practice code, museum id) or a hash of name and postcode.",
+        "derived",
+    ),
+    Column("name", "Name", "text", "As published (white space tidied).", "derived"),
+    Column(
+        "subtype",
+        "Subtype",
+        "text",
+        "The publisher's own category where it has one (library type, museum governance).",
+        "derived",
+    ),
+    Column("address", "Address", "text", "Address lines as published, comma-separated.", "derived"),
+    Column("postcode", "Postcode", "text", "Formatted postcode (e.g. SW1A 1AA).", "postcodes"),
+    Column(
+        "easting",
+        "Easting (BNG)",
+        "metres",
+        "British National Grid easting, from the postcode or the source's own coordinates.",
+        "postcodes",
+    ),
+    Column("northing", "Northing (BNG)", "metres", "British National Grid northing.", "postcodes"),
+    Column(
+        "lsoa_method",
+        "How the LSOA was assigned",
+        "within / nearest",
+        "within: the point lies in the LSOA; nearest: outside every coast-clipped LSOA but within 500 m of this one.",
+        "derived",
+    ),
+    Column(
+        "distance_to_lsoa_m",
+        "Distance to the LSOA",
+        "metres",
+        "0 within; the distance for nearest.",
+        "derived",
+    ),
+    Column(
+        "source_row",
+        "Row in the source file",
+        "row number",
+        "Row as a spreadsheet shows it (the header is row 1).",
+        "derived",
+    ),
+    Column("source_file", "Source file", "path", "File the row came from.", "derived"),
+    Column(
+        "reason", "Why not mapped", "text", "The first reason the row was not mapped.", "derived"
+    ),
+]
+
+#: Every column, keyed by name.
+COLUMNS: dict[str, Column] = {
+    c.name: c
+    for c in (
+        _GEOGRAPHY
+        + _deprivation_columns()
+        + _LSOA_ATTRIBUTES
+        + _asset_columns()
+        + _METRICS
+        + _ASSETS
+    )
+}
+
+
+def label(name: str) -> str:
+    """Spelled-out heading for a column (the name itself if undefined)."""
+    col = COLUMNS.get(name)
+    return col.label if col else name
+
+
+def as_frame() -> pd.DataFrame:
+    """The dictionary as a table (for the Methods page and CSV)."""
+    return pd.DataFrame([c.__dict__ for c in COLUMNS.values()])
+
+
+def to_markdown() -> str:
+    """The dictionary as the Markdown of ``docs/DATA_DICTIONARY.md``."""
+    lines = [
+        "# Data dictionary",
+        "",
+        "Generated by `assetmap dictionary` from `src/assetmap/dictionary.py`; do not edit by hand.",
+        "The same names are used in the library, the dashboard and every CSV export.",
+        "",
+        "| column | label | unit | description | source |",
+        "|---|---|---|---|---|",
+    ]
+    lines += [
+        f"| `{c.name}` | {c.label} | {c.unit} | {c.description} | {c.source} |"
+        for c in COLUMNS.values()
+    ]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,288 @@
+r"""Per-LSOA provision metrics, the decile table, the gap score, the gap table and roll-ups.
+
+Provision is always a rate per 1,000 usual residents (Census 2021), and every aggregate rate is a
+ratio of sums, never a mean of LSOA rates:
+
+.. math::
+
+    \text{assets\_per\_1k}_A = 1000 \cdot \frac{\sum_{i \in A} a_i}{\sum_{i \in A} p_i}
+
+where :math:`a_i` is the number of assets of the chosen types in LSOA :math:`i` and :math:`p_i` its
+usual residents.
+
+The **gap score** sets need against provision, both as national percentiles over England's
+:math:`N = 33{,}755` LSOAs:
+
+.. math::
+
+    \text{need\_percentile}_i = 100 \cdot \frac{N - r_i}{N - 1}, \qquad
+    \text{provision\_percentile}_i = 100 \cdot \frac{R_i - 1}{N - 1}, \qquad
+    \text{gap\_score}_i = \text{need\_percentile}_i - \text{provision\_percentile}_i
+
+with :math:`r_i` the LSOA's deprivation rank (1 = most deprived; the IMD or a chosen domain) and
+:math:`R_i` the average rank of its ``assets_per_1k`` in ascending order (ties share the mean rank,
+so every LSOA with no asset has the same provision percentile). The score runs from -100 to 100:
+**positive means more deprived than it is provided for**; 100 would be the most deprived LSOA
+with the least provision. Percentiles are national even when an area is selected, so a score
+means the same thing everywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+from assetmap import areas
+from assetmap.assets import ASSET_SOURCES
+from assetmap.sources import IMD_DOMAINS
+
+#: Deprivation measures that can define need: the IMD and its seven domains.
+NEED_MEASURES: tuple[str, ...] = tuple(IMD_DOMAINS)
+
+
+def asset_columns(types: Sequence[str] | None = None) -> list[str]:
+    """The ``assets_<type>`` count columns for the given asset types (all when ``None``)."""
+    chosen = list(ASSET_SOURCES) if types is None else list(types)
+    unknown = [t for t in chosen if t not in ASSET_SOURCES]
+    if unknown:
+        raise ValueError(f"unknown asset types {unknown}; known: {', '.join(ASSET_SOURCES)}")
+    return [f"assets_{t}" for t in chosen]
+
+
+def count_assets(assets: pd.DataFrame, lsoa_codes: pd.Series) -> pd.DataFrame:
+    """Number of assets of each type in each LSOA.
+
+    Parameters
+    ----------
+    assets
+        Located assets with ``lsoa21cd`` and ``asset_type``.
+    lsoa_codes
+        The LSOAs to count for (every one gets a row, zeros included).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``lsoa21cd``; one ``assets_<type>`` column per known type plus any other type
+        present in ``assets`` (e.g. an uploaded one).
+    """
+    types = list(ASSET_SOURCES) + sorted(set(assets["asset_type"]) - set(ASSET_SOURCES))
+    counts = pd.crosstab(assets["lsoa21cd"], assets["asset_type"])
+    counts = counts.reindex(index=pd.Index(lsoa_codes, name="lsoa21cd"), columns=types)
+    return counts.fillna(0).astype("int64").add_prefix("assets_").rename_axis(columns=None)
+
+
+def lsoa_metrics(
+    lsoas: pd.DataFrame,
+    counts: pd.DataFrame,
+    types: Sequence[str] | None = None,
+    need: str = "imd",
+) -> pd.DataFrame:
+    """Provision and gap metrics for every LSOA in England.
+
+    Compute this on all of England and filter afterwards: the percentiles are national.
+
+    Parameters
+    ----------
+    lsoas
+        The LSOA table (all 33,755 rows).
+    counts
+        Output of :func:`count_assets`.
+    types
+        Asset types that make up ``assets``; all open layers when ``None``.
+    need
+        Deprivation measure for the gap score: one of :data:`NEED_MEASURES`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lsoas`` (without geometry) plus the ``assets_<type>`` counts, ``assets``,
+        ``assets_per_1k``, ``zero_assets``, ``need_percentile``, ``provision_percentile`` and
+        ``gap_score``; attribute ``attrs`` records ``asset_types`` and ``need``.
+    """
+    if need not in NEED_MEASURES:
+        raise ValueError(f"need must be one of {', '.join(NEED_MEASURES)}, not {need!r}")
+    cols = asset_columns(types)
+    frame = pd.DataFrame(lsoas.drop(columns="geometry", errors="ignore"))
+    frame = frame.join(counts, on="lsoa21cd")
+    n = len(frame)
+    frame["assets"] = frame[cols].sum(axis=1)
+    frame["assets_per_1k"] = 1000 * frame["assets"] / frame["population"]
+    frame["zero_assets"] = frame["assets"] == 0
+    frame["need_percentile"] = 100 * (n - frame[f"{need}_rank"]) / (n - 1)
+    provision_rank = frame["assets_per_1k"].rank(method="average")
+    frame["provision_percentile"] = 100 * (provision_rank - 1) / (n - 1)
+    frame["gap_score"] = frame["need_percentile"] - frame["provision_percentile"]
+    frame.attrs = {"asset_types": [c.removeprefix("assets_") for c in cols], "need": need}
+    return frame
+
+
+def _rate(assets: pd.Series | float, population: pd.Series | float) -> pd.Series | float:
+    return 1000 * assets / population
+
+
+def decile_table(metrics: pd.DataFrame, types: Sequence[str] | None = None) -> pd.DataFrame:
+    """Assets per 1,000 residents by IMD 2025 decile: the "invest where needed most" evidence.
+
+    Parameters
+    ----------
+    metrics
+        Output of :func:`lsoa_metrics`, optionally filtered to an area.
+    types
+        Asset types, one block of rows each, plus ``all`` for them combined; defaults to the
+        types ``metrics`` was computed with.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (``asset_type``, ``imd_decile``) with ``lsoa_count``, ``population``,
+        ``assets``, ``assets_per_1k`` and ``ratio_to_least_deprived`` (this decile's rate over
+        decile 10's; below 1 means scarcer than in the least deprived tenth).
+    """
+    chosen = list(types) if types is not None else list(metrics.attrs.get("asset_types", []))
+    cols = asset_columns(chosen)
+    grouped = metrics.groupby("imd_decile")
+    base = pd.DataFrame(
+        {
+            "lsoa_count": grouped.size(),
+            "population": grouped["population"].sum(),
+        }
+    ).reindex(range(1, 11), fill_value=0)
+    blocks = []
+    sums = grouped[cols].sum().reindex(range(1, 11), fill_value=0)
+    for label, assets in [
+        *((c.removeprefix("assets_"), sums[c]) for c in cols),
+        ("all", sums.sum(axis=1)),
+    ]:
+        block = base.copy()
+        block["assets"] = assets.astype("int64")
+        block["assets_per_1k"] = _rate(block["assets"], block["population"].replace(0, np.nan))
+        least = block["assets_per_1k"].iloc[-1]
+        block["ratio_to_least_deprived"] = block["assets_per_1k"] / least if least else np.nan
+        block.insert(0, "asset_type", label)
+        blocks.append(block.rename_axis("imd_decile").reset_index())
+    return pd.concat(blocks, ignore_index=True)[
+        [
+            "asset_type",
+            "imd_decile",
+            "lsoa_count",
+            "population",
+            "assets",
+            "assets_per_1k",
+            "ratio_to_least_deprived",
+        ]
+    ]
+
+
+#: Columns of the gap table, in order; ``{need}`` is filled with the need measure.
+GAP_TABLE_COLUMNS: tuple[str, ...] = (
+    "gap_rank",
+    "lsoa21cd",
+    "lsoa21nm",
+    "ward24cd",
+    "ward24nm",
+    "lad24cd",
+    "lad24nm",
+    "sicbl24cd",
+    "sicbl24cdh",
+    "sicbl24nm",
+    "icb24cd",
+    "icb24cdh",
+    "icb24nm",
+    "rgn24nm",
+    "imd_decile",
+    "imd_rank",
+    "{need}_decile",
+    "population",
+    "assets",
+    "assets_per_1k",
+    "zero_assets",
+    "core20",
+    "left_behind",
+    "need_percentile",
+    "provision_percentile",
+    "gap_score",
+)
+
+
+def gap_table(metrics: pd.DataFrame, area: areas.Area | None = None) -> pd.DataFrame:
+    """LSOAs of an area ranked by gap score, most under-provided for their need first.
+
+    Parameters
+    ----------
+    metrics
+        Output of :func:`lsoa_metrics` for all of England.
+    area
+        The area; England when ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`GAP_TABLE_COLUMNS` with the asset-type counts after ``assets``;
+        ``gap_rank`` 1 is the largest gap (ties broken by IMD rank, then code).
+    """
+    need = metrics.attrs.get("need", "imd")
+    chosen = metrics.attrs.get("asset_types", list(ASSET_SOURCES))
+    subset = areas.select(metrics, area or areas.ENGLAND)
+    ranked = subset.sort_values(
+        ["gap_score", f"{need}_rank", "lsoa21cd"], ascending=[False, True, True]
+    ).reset_index(drop=True)
+    ranked.insert(0, "gap_rank", np.arange(1, len(ranked) + 1))
+    columns = list(dict.fromkeys(c.format(need=need) for c in GAP_TABLE_COLUMNS))
+    at = columns.index("assets")
+    columns[at + 1 : at + 1] = asset_columns(chosen)
+    out = ranked[columns].copy()
+    out.attrs = dict(metrics.attrs)
+    return out
+
+
+def rollup(metrics: pd.DataFrame, level: str, area: areas.Area | None = None) -> pd.DataFrame:
+    """Sum the LSOA metrics to every area of a level, optionally inside one area.
+
+    Parameters
+    ----------
+    metrics
+        Output of :func:`lsoa_metrics`.
+    level
+        A key of :data:`assetmap.areas.LEVELS`.
+    area
+        Restrict to the areas of ``level`` inside this area (e.g. the local authorities of an
+        ICB); all of England when ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per area: ``level``, code, name (and NHS code), ``lsoa_count``, ``population``,
+        the asset counts, ``assets``, ``assets_per_1k``, ``zero_asset_lsoa_count``,
+        ``core20_lsoa_count``, ``core20_share``, ``core20_zero_asset_lsoa_count``,
+        ``imd_score_popweighted`` and ``gap_score_mean`` (population-weighted).
+    """
+    lv = areas.LEVELS[level]
+    subset = areas.select(metrics, area or areas.ENGLAND)
+    keys = [lv.code, lv.name] + ([lv.nhs_code] if lv.nhs_code else [])
+    chosen = metrics.attrs.get("asset_types", list(ASSET_SOURCES))
+    cols = asset_columns(chosen)
+    work = subset.assign(
+        core20_zero=subset["core20"] & subset["zero_assets"],
+        w_score=subset["imd_score"] * subset["population"],
+        w_gap=subset["gap_score"] * subset["population"],
+    )
+    out = work.groupby(keys, sort=True).agg(
+        lsoa_count=("lsoa21cd", "size"),
+        population=("population", "sum"),
+        **{c: (c, "sum") for c in cols},
+        assets=("assets", "sum"),
+        zero_asset_lsoa_count=("zero_assets", "sum"),
+        core20_lsoa_count=("core20", "sum"),
+        core20_zero_asset_lsoa_count=("core20_zero", "sum"),
+        w_score=("w_score", "sum"),
+        w_gap=("w_gap", "sum"),
+    )
+    out["assets_per_1k"] = _rate(out["assets"], out["population"])
+    out["core20_share"] = out["core20_lsoa_count"] / out["lsoa_count"]
+    out["imd_score_popweighted"] = out.pop("w_score") / out["population"]
+    out["gap_score_mean"] = out.pop("w_gap") / out["population"]
+    out = out.reset_index()
+    out.insert(0, "level", level)
+    return out

@@ -1,0 +1,51 @@
+"""Settings in one place: paths, environment variables, CRS and method constants.
+
+Every other module reads its paths and thresholds from here, so a notebook user can change one
+value (``assetmap.settings.WALK_DISTANCE_M = 1000``) and every function follows.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: The repository root (``src/assetmap/settings.py`` -> two levels up), used for default paths.
+PROJECT_ROOT: Path = Path(__file__).resolve().parents[2]
+
+#: Folder of raw inputs (``SOURCES.md``, ``SHA256SUMS`` and the files they list). Read-only.
+SOURCE_DIR: Path = Path(
+    os.environ.get("ASSETMAP_SOURCE_DIR", str(PROJECT_ROOT.parent / "shared" / "data"))
+).resolve()
+
+#: Folder the build writes to and every reader reads from.
+DATA_DIR: Path = Path(os.environ.get("ASSETMAP_DATA_DIR", str(PROJECT_ROOT / "data"))).resolve()
+
+#: Coordinate reference systems: store and serve WGS84; measure in British National Grid metres.
+CRS_STORE: str = "EPSG:4326"
+CRS_METRIC: str = "EPSG:27700"
+
+#: LSOA 2021 codes in England start with this prefix (Welsh ones with ``W01``).
+ENGLAND_LSOA_PREFIX: str = "E01"
+
+#: A postcode or asset point that falls outside every (coast-clipped) LSOA polygon is assigned to
+#: the nearest LSOA when it lies within this many metres, and flagged; further out it is reported.
+NEAREST_LSOA_MAX_M: float = 500.0
+
+#: Most deprived 20% of LSOAs nationally (IMD deciles 1-2): NHS England's Core20 population.
+CORE20_MAX_DECILE: int = 2
+
+#: Tolerances (metres) for ``shapely.coverage_simplify`` of the area layers, by level. The LSOA
+#: layer itself is not simplified here: it is already simplified by its publisher.
+SIMPLIFY_TOLERANCE_M: dict[str, float] = {
+    "sicbl": 60.0,
+    "icb": 120.0,
+    "lad": 60.0,
+    "region": 250.0,
+    "england": 500.0,
+}
+
+#: Cell size (metres) of the coarse level of the point-in-LSOA grid index.
+GRID_CELL_M: float = 400.0
+
+#: Cap on the number of close matches listed when an area name or code is not found.
+CLOSE_MATCHES: int = 5

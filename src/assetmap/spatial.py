@@ -1,0 +1,140 @@
+"""Points to LSOAs: an exact point-in-polygon join with a stated fallback for the coast.
+
+The LSOA polygons are clipped to the coastline, so about 3,700 English postcodes (docks, piers,
+sea fronts) lie just outside every LSOA. A point inside an LSOA gets that LSOA (on a shared border,
+the LSOA with the lowest code, so each point lands in exactly one); a point outside every LSOA but
+within ``settings.NEAREST_LSOA_MAX_M`` metres of one gets the nearest and is flagged; a point
+further out gets none and the caller reports it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from assetmap import settings
+from assetmap.gridindex import GridIndex
+
+#: How a point was assigned to its LSOA (column ``lsoa_method``).
+METHOD_WITHIN: Final = "within"
+METHOD_NEAREST: Final = "nearest"
+
+LSOA_FILE: Final = "boundaries/lsoa21.parquet"
+GRID_FILE: Final = "boundaries/lsoa21_grid.npz"
+
+
+@dataclass
+class LsoaLocator:
+    """Assigns points in British National Grid metres to LSOAs.
+
+    Attributes
+    ----------
+    codes
+        LSOA codes in polygon order (sorted, so the lowest position is the lowest code).
+    polygons
+        LSOA polygons in EPSG:27700, same order.
+    index
+        Grid index over ``polygons``.
+    """
+
+    codes: np.ndarray
+    polygons: np.ndarray
+    index: GridIndex
+
+    @classmethod
+    def from_lsoas(cls, lsoas: gpd.GeoDataFrame, index: GridIndex | None = None) -> LsoaLocator:
+        """Make a locator from an LSOA layer (any CRS) sorted by ``lsoa21cd``.
+
+        Parameters
+        ----------
+        lsoas
+            Must have ``lsoa21cd`` and a geometry.
+        index
+            A prebuilt index over the same polygons; built here when not given.
+
+        Returns
+        -------
+        LsoaLocator
+        """
+        if not lsoas["lsoa21cd"].is_monotonic_increasing:
+            raise ValueError("LSOAs must be sorted by lsoa21cd so ties go to the lowest code")
+        polygons = np.asarray(lsoas.geometry.to_crs(settings.CRS_METRIC).values)
+        if index is None:
+            index = GridIndex.build(polygons, cell_size=settings.GRID_CELL_M)
+        return cls(lsoas["lsoa21cd"].to_numpy(dtype=object), polygons, index)
+
+    @classmethod
+    def load(cls, data_dir: Path | None = None) -> LsoaLocator:
+        """Load the built LSOA layer and its saved grid index.
+
+        Parameters
+        ----------
+        data_dir
+            The build folder; defaults to ``settings.DATA_DIR``.
+
+        Returns
+        -------
+        LsoaLocator
+        """
+        folder = data_dir or settings.DATA_DIR
+        lsoas = gpd.read_parquet(folder / LSOA_FILE, columns=["lsoa21cd", "geometry"])
+        polygons = np.asarray(lsoas.geometry.to_crs(settings.CRS_METRIC).values)
+        index = GridIndex.load(folder / GRID_FILE, polygons)
+        return cls(lsoas["lsoa21cd"].to_numpy(dtype=object), polygons, index)
+
+    def locate(
+        self,
+        easting: np.ndarray,
+        northing: np.ndarray,
+        max_nearest_m: float | None = None,
+    ) -> pd.DataFrame:
+        """Assign each point to one LSOA.
+
+        Parameters
+        ----------
+        easting, northing
+            British National Grid coordinates in metres (NaN allowed: no LSOA).
+        max_nearest_m
+            Largest distance for the nearest-LSOA fallback; defaults to
+            ``settings.NEAREST_LSOA_MAX_M``. ``0`` turns the fallback off.
+
+        Returns
+        -------
+        pandas.DataFrame
+            One row per point, in order: ``lsoa21cd`` (``None`` when unassigned), ``lsoa_method``
+            (``"within"``, ``"nearest"`` or ``None``) and ``distance_to_lsoa_m`` (0 within,
+            the distance for nearest, NaN when unassigned).
+        """
+        x = np.asarray(easting, dtype="float64")
+        y = np.asarray(northing, dtype="float64")
+        limit = settings.NEAREST_LSOA_MAX_M if max_nearest_m is None else max_nearest_m
+        pos = self.index.query(x, y)
+        distance = np.where(pos >= 0, 0.0, np.nan)
+        method = np.full(len(pos), None, dtype=object)
+        method[pos >= 0] = METHOD_WITHIN
+
+        outside = np.flatnonzero((pos < 0) & np.isfinite(x) & np.isfinite(y))
+        if limit > 0 and outside.size:
+            points = shapely.points(x[outside], y[outside])
+            tree = shapely.STRtree(self.polygons)
+            (src, dst), dist = tree.query_nearest(
+                points, max_distance=limit, return_distance=True, all_matches=True
+            )
+            # all_matches returns every equidistant polygon: keep the lowest position per point,
+            # the same tie rule as inside polygons.
+            best = pd.DataFrame({"src": src, "dst": dst, "dist": dist}).groupby("src").min()
+            hit = outside[best.index.to_numpy()]
+            pos[hit] = best["dst"].to_numpy()
+            distance[hit] = best["dist"].to_numpy()
+            method[hit] = METHOD_NEAREST
+
+        codes = np.where(pos >= 0, self.codes[np.maximum(pos, 0)], None)
+        return pd.DataFrame(
+            {"lsoa21cd": codes, "lsoa_method": method, "distance_to_lsoa_m": distance}
+        )

@@ -1,0 +1,91 @@
+"""Readers for the built data under ``settings.DATA_DIR`` (see :mod:`assetmap.build`)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+
+from assetmap import settings
+from assetmap.spatial import LSOA_FILE
+
+ASSETS_FILE = "assets/assets.parquet"
+REPORT_FILE = "assets/report.csv"
+MANIFEST_FILE = "manifest.json"
+
+
+class NotBuiltError(FileNotFoundError):
+    """The data folder has no build yet."""
+
+
+def _path(name: str, data_dir: Path | None) -> Path:
+    path = (data_dir or settings.DATA_DIR) / name
+    if not path.is_file():
+        raise NotBuiltError(
+            f"{path} does not exist: run `assetmap build` first "
+            f"(it reads the source folder {settings.SOURCE_DIR})"
+        )
+    return path
+
+
+def load_lsoas(
+    data_dir: Path | None = None,
+    *,
+    geometry: bool = False,
+    columns: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The LSOA table, sorted by ``lsoa21cd``.
+
+    Parameters
+    ----------
+    data_dir
+        The build folder; defaults to ``settings.DATA_DIR``.
+    geometry
+        Return a GeoDataFrame with polygons (EPSG:4326); otherwise a plain table, which loads
+        faster and weighs far less.
+    columns
+        Only these columns (``lsoa21cd`` is always included).
+
+    Returns
+    -------
+    pandas.DataFrame or geopandas.GeoDataFrame
+    """
+    path = _path(LSOA_FILE, data_dir)
+    cols = None if columns is None else list(dict.fromkeys(["lsoa21cd", *columns]))
+    if geometry:
+        return gpd.read_parquet(path, columns=None if cols is None else [*cols, "geometry"])
+    if cols is None:
+        import pyarrow.parquet as pq
+
+        cols = [c for c in pq.read_schema(path).names if c != "geometry"]
+    return pd.read_parquet(path, columns=cols)
+
+
+def load_assets(data_dir: Path | None = None, *, geometry: bool = False) -> pd.DataFrame:
+    """Every located asset of the open layers (see :data:`assetmap.assets.ASSET_COLUMNS`)."""
+    path = _path(ASSETS_FILE, data_dir)
+    if geometry:
+        return gpd.read_parquet(path)
+    return pd.read_parquet(path).drop(columns="geometry")
+
+
+def load_report(data_dir: Path | None = None) -> pd.DataFrame:
+    """Every asset-source row that was not mapped, with its reason."""
+    return pd.read_csv(_path(REPORT_FILE, data_dir), dtype={"postcode": str, "name": str})
+
+
+def load_layer(level: str, data_dir: Path | None = None) -> gpd.GeoDataFrame:
+    """Polygons and summaries of one area level (``england``, ``region``, ``icb``...)."""
+    return gpd.read_parquet(_path(f"boundaries/{level}.parquet", data_dir))
+
+
+def load_manifest(data_dir: Path | None = None) -> dict[str, Any]:
+    """The build manifest: checksums, counts, vintages, timings."""
+    manifest: dict[str, Any] = json.loads(
+        _path(MANIFEST_FILE, data_dir).read_text(encoding="utf-8")
+    )
+    return manifest
