@@ -156,7 +156,7 @@ def _simple_name(name: str) -> str:
     # Integrated Care Board"; compare on the distinctive part.
     text = name.casefold().replace("&", "and")
     text = re.sub(r"^nhs\s+", "", text)
-    text = re.sub(r"\s+(integrated care board|icb)(\s*-\s*\w+)?$", "", text)
+    text = re.sub(r"\s+(integrated care board|icb)$", "", text)
     return re.sub(r"\s+", " ", text).strip()
 
 

@@ -19,6 +19,7 @@ Outputs (``settings.DATA_DIR``)::
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import time
@@ -400,6 +401,7 @@ def build(
 
         manifest = {
             "assetmap_version": __version__,
+            "code_digest": code_digest(),
             "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "source_dir": str(source_dir),
             "checksums": checksums,
@@ -417,6 +419,14 @@ def build(
         bar.close()
     result.timings["total"] = round(time.perf_counter() - started, 2)
     return result
+
+
+def code_digest() -> str:
+    """SHA-256 of the library's source files: a build records it, so a code change rebuilds."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _swap_into_place(tmp: Path, data_dir: Path) -> None:

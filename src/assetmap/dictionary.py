@@ -477,6 +477,13 @@ _ASSETS = [
     ),
     Column("source_file", "Source file", "path", "File the row came from.", "derived"),
     Column(
+        "detail",
+        "Details",
+        "text",
+        "The reason in full: the value that failed and what was expected.",
+        "derived",
+    ),
+    Column(
         "reason", "Why not mapped", "text", "The first reason the row was not mapped.", "derived"
     ),
 ]

@@ -10,6 +10,7 @@ further out gets none and the caller reports it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Final
 
@@ -46,6 +47,11 @@ class LsoaLocator:
     codes: np.ndarray
     polygons: np.ndarray
     index: GridIndex
+
+    @cached_property
+    def _tree(self) -> shapely.STRtree:
+        # Only points outside every LSOA need it, so it is built on first use.
+        return shapely.STRtree(self.polygons)
 
     @classmethod
     def from_lsoas(cls, lsoas: gpd.GeoDataFrame, index: GridIndex | None = None) -> LsoaLocator:
@@ -122,8 +128,7 @@ class LsoaLocator:
         outside = np.flatnonzero((pos < 0) & np.isfinite(x) & np.isfinite(y))
         if limit > 0 and outside.size:
             points = shapely.points(x[outside], y[outside])
-            tree = shapely.STRtree(self.polygons)
-            (src, dst), dist = tree.query_nearest(
+            (src, dst), dist = self._tree.query_nearest(
                 points, max_distance=limit, return_distance=True, all_matches=True
             )
             # all_matches returns every equidistant polygon: keep the lowest position per point,
@@ -134,7 +139,7 @@ class LsoaLocator:
             distance[hit] = best["dist"].to_numpy()
             method[hit] = METHOD_NEAREST
 
-        codes = np.where(pos >= 0, self.codes[np.maximum(pos, 0)], None)
+        codes = pd.Series(self.codes[np.maximum(pos, 0)]).where(pos >= 0, None)
         return pd.DataFrame(
             {"lsoa21cd": codes, "lsoa_method": method, "distance_to_lsoa_m": distance}
         )

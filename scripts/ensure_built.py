@@ -1,0 +1,34 @@
+"""Run ``assetmap build`` unless data/ already holds a build of the current sources and code."""
+
+from __future__ import annotations
+
+import sys
+
+from assetmap import settings, store
+from assetmap.build import code_digest
+from assetmap.cli import main
+
+
+def is_current() -> bool:
+    """True when the manifest matches today's SHA256SUMS and library code."""
+    try:
+        manifest = store.load_manifest()
+    except store.NotBuiltError:
+        return False
+    sums = settings.SOURCE_DIR / "SHA256SUMS"
+    if not sums.is_file():
+        return False  # let the build fail with its clear message
+    listed = {}
+    for line in sums.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            digest, name = line.split(maxsplit=1)
+            listed[name.strip()] = digest
+    same_sources = all(listed.get(k) == v for k, v in manifest["checksums"].items())
+    return same_sources and manifest.get("code_digest") == code_digest()
+
+
+if __name__ == "__main__":
+    if is_current():
+        print("setup: data is up to date")
+        sys.exit(0)
+    sys.exit(main(["build"]))

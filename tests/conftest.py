@@ -1,0 +1,61 @@
+"""Shared fixtures: the real built data (built once if missing) and loaded tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+
+from assetmap import metrics, settings, store
+from assetmap.geocode import PostcodeDirectory
+from assetmap.spatial import LsoaLocator
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The project's data folder, built from the real sources when it has no build yet."""
+    try:
+        store.load_manifest()
+    except store.NotBuiltError:
+        from assetmap.build import build
+
+        build(progress=False)
+    return settings.DATA_DIR
+
+
+@pytest.fixture(scope="session")
+def lsoas(data_dir: Path) -> pd.DataFrame:
+    return store.load_lsoas(data_dir)
+
+
+@pytest.fixture(scope="session")
+def lsoa_polygons(data_dir: Path) -> gpd.GeoDataFrame:
+    return store.load_lsoas(data_dir, geometry=True, columns=["lsoa21cd"])
+
+
+@pytest.fixture(scope="session")
+def assets(data_dir: Path) -> pd.DataFrame:
+    return store.load_assets(data_dir)
+
+
+@pytest.fixture(scope="session")
+def report(data_dir: Path) -> pd.DataFrame:
+    return store.load_report(data_dir)
+
+
+@pytest.fixture(scope="session")
+def all_metrics(lsoas: pd.DataFrame, assets: pd.DataFrame) -> pd.DataFrame:
+    counts = metrics.count_assets(assets, lsoas["lsoa21cd"])
+    return metrics.lsoa_metrics(lsoas, counts)
+
+
+@pytest.fixture(scope="session")
+def postcodes(data_dir: Path) -> PostcodeDirectory:
+    return PostcodeDirectory.load(data_dir)
+
+
+@pytest.fixture(scope="session")
+def locator(data_dir: Path) -> LsoaLocator:
+    return LsoaLocator.load(data_dir)

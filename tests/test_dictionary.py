@@ -1,0 +1,40 @@
+"""One name per idea: every column the library produces is defined in the data dictionary."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from assetmap import areas, assets, dictionary, metrics, settings
+
+
+def _undefined(columns: list[str]) -> list[str]:
+    return [c for c in columns if c not in dictionary.COLUMNS and c != "geometry"]
+
+
+def test_every_output_column_is_defined(
+    lsoas: pd.DataFrame, all_metrics: pd.DataFrame, report: pd.DataFrame
+) -> None:
+    cat = areas.catalogue(lsoas)
+    outputs = {
+        "lsoa table": list(lsoas.columns),
+        "metrics": list(all_metrics.columns),
+        "decile table": list(metrics.decile_table(all_metrics).columns),
+        "gap table": list(metrics.gap_table(all_metrics, areas.resolve("QYG", cat)).columns),
+        "rollup": list(metrics.rollup(all_metrics, "icb").columns),
+        "assets": assets.ASSET_COLUMNS,
+        "report": list(report.columns),
+    }
+    for what, cols in outputs.items():
+        assert _undefined(cols) == [], what
+
+
+def test_docs_are_generated_from_the_dictionary() -> None:
+    doc = Path(settings.PROJECT_ROOT / "docs" / "DATA_DICTIONARY.md").read_text(encoding="utf-8")
+    assert doc == dictionary.to_markdown(), "run: assetmap dictionary --out docs/DATA_DICTIONARY.md"
+
+
+def test_labels_are_spelled_out() -> None:
+    assert dictionary.label("assets_per_1k") == "Assets per 1,000 residents"
+    assert dictionary.label("icb24cdh") == "ICB code (NHS, 2024)"
