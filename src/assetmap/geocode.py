@@ -154,11 +154,13 @@ class PostcodeDirectory:
         """
         compact = normalise_postcodes(postcodes)
         present = compact.notna().to_numpy()
-        wellformed = present & compact.str.fullmatch(_POSTCODE_RE).fillna(False).to_numpy(bool)
         pos = np.full(len(compact), -1, dtype=np.int64)
-        if wellformed.any():
-            pos[wellformed] = self._index.get_indexer(compact[wellformed].to_numpy(dtype=object))
+        if present.any():
+            pos[present] = self._index.get_indexer(compact[present].to_numpy(dtype=object))
         found = pos >= 0
+        # The directory also holds a few non-standard postcodes (e.g. Newport's "NPT"): whatever
+        # it lists is valid; only what it lacks is judged by the standard shape.
+        wellformed = found | compact.str.fullmatch(_POSTCODE_RE).fillna(False).to_numpy(bool)
         safe = np.where(found, pos, 0)
         easting = np.where(found, self._easting[safe], np.nan)
         northing = np.where(found, self._northing[safe], np.nan)
