@@ -1,76 +1,104 @@
-"""assetmap home: assets per 1,000 residents by IMD decile for England."""
+"""assetmap home: the headline for the selected area, set against England.
+
+Run with ``streamlit run app.py``; the other pages are in ``pages/``.
+"""
 
 from __future__ import annotations
 
 import altair as alt
+import pandas as pd
 import streamlit as st
 
-from assetmap import dictionary, export, metrics, store
-from assetmap.assets import ASSET_SOURCES
-from ui import data
+from assetmap import areas, dictionary, export, metrics, reading
+from ui import data, layout
+from ui.areafilter import NEED_LABELS, asset_label
 
-st.set_page_config(page_title="assetmap", layout="wide")
-st.title("Where deprived neighbourhoods have the thinnest social infrastructure")
+sel = layout.page("Home")
+national = data.selection_metrics(sel)
+local = areas.select(national, sel.area)
 
-try:
-    data.manifest()
-except store.NotBuiltError as exc:
-    st.error(f"The data has not been built yet. {exc}")
-    st.stop()
+st.title(f"Invest where it is needed most: {sel.area.label}")
+types_text = ", ".join(asset_label(t) for t in sel.types)
+st.caption(f"Counting {types_text}. Need measured by IoD 2025: {NEED_LABELS[sel.need]}.")
 
-labels = {key: src.label for key, src in ASSET_SOURCES.items()}
-chosen = st.multiselect(
-    "Asset types",
-    options=list(ASSET_SOURCES),
-    default=list(ASSET_SOURCES),
-    format_func=labels.__getitem__,
+figures = reading.key_figures(local)
+cols = st.columns(4)
+cols[0].metric("Residents (Census 2021)", f"{figures['population']:,}")
+cols[1].metric("Neighbourhoods (LSOAs)", f"{figures['lsoa_count']:,}")
+cols[2].metric(
+    "Core20 share",
+    f"{figures['core20_share']:.0%}",
+    help="Share of the area's LSOAs in the most deprived 20% nationally (IMD 2025 deciles 1-2); "
+    "England: 20%.",
 )
-if not chosen:
-    st.info("Choose at least one asset type.")
-    st.stop()
-
-frame = data.lsoa_metrics(tuple(chosen))
-table = metrics.decile_table(frame)
-
-st.subheader("Assets per 1,000 residents by IMD 2025 decile, England")
-st.caption(
-    "Decile 1 is the most deprived 10% of neighbourhoods (LSOAs), decile 10 the least. "
-    "Rates are assets per 1,000 usual residents (Census 2021), computed as a ratio of sums."
+cols[3].metric(
+    "Core20 LSOAs with no assets",
+    f"{figures['core20_zero_asset_lsoa_count']:,}",
+    help="Most deprived 20% neighbourhoods with none of the chosen asset types inside them.",
 )
-by_type = table[table["asset_type"] != "all"].assign(
+
+area_table = metrics.decile_table(local, list(sel.types))
+england_table = metrics.decile_table(national, list(sel.types))
+labels = {t: asset_label(t) for t in sel.types}
+st.header("Assets per 1,000 residents by IMD 2025 decile")
+st.markdown(reading.headline(area_table, england_table, sel.area, types_text))
+lines = [
+    f"- **{label}**: {dep:.3f} per 1,000 in the most deprived 20%, {aff:.3f} in the least "
+    f"deprived 20%: {words}."
+    for label, dep, aff, words in reading.by_type(area_table, labels)
+]
+st.markdown("By type, scarcest where need is greatest first:\n" + "\n".join(lines))
+
+thin = reading.thin_places(metrics.gap_table(national, sel.area))
+if len(thin):
+    places = "; ".join(f"{r.lsoa21nm} ({r.ward24nm}, {r.lad24nm})" for r in thin.itertuples())
+    st.markdown(
+        f"**Where provision is thinnest**: the most deprived neighbourhoods here with none of "
+        f"these assets and the largest gaps are {places}. The Gap table page lists them all."
+    )
+
+where = sel.area.name if sel.area.level != "england" else "England"
+parts = [area_table.assign(where=where)]
+if sel.area.level != "england":
+    parts.append(england_table.assign(where="England"))
+shown = pd.concat(parts)
+shown = shown[shown["asset_type"] != "all"].assign(
     asset_label=lambda t: t["asset_type"].map(labels)
 )
 chart = (
-    alt.Chart(by_type)
+    alt.Chart(shown)
     .mark_bar()
     .encode(
-        x=alt.X("imd_decile:O", title="IMD 2025 decile (1 = most deprived)"),
-        y=alt.Y("assets_per_1k:Q", title="Assets per 1,000 residents"),
-        color=alt.Color("asset_label:N", title="Asset type"),
-        xOffset="asset_label:N",
+        x=alt.X("imd_decile:O", title="IMD 2025 decile (1 = most deprived 10%)"),
+        y=alt.Y("assets_per_1k:Q", title="Per 1,000 residents"),
+        color=alt.Color("where:N", title="", scale=alt.Scale(range=["#0072B2", "#999999"])),
+        xOffset="where:N",
         tooltip=[
             alt.Tooltip("asset_label:N", title="Asset type"),
+            alt.Tooltip("where:N", title="Area"),
             alt.Tooltip("imd_decile:O", title="IMD decile"),
             alt.Tooltip("assets:Q", title="Assets", format=","),
             alt.Tooltip("population:Q", title="Residents", format=","),
             alt.Tooltip("assets_per_1k:Q", title="Per 1,000 residents", format=".3f"),
         ],
     )
+    .properties(height=200, width=260)
+    .facet(facet=alt.Facet("asset_label:N", title=None), columns=2)
+    .resolve_scale(y="independent")
 )
-st.altair_chart(chart, width="stretch")
+st.altair_chart(chart)
 
-shown = table.rename(columns=dictionary.label)
-st.dataframe(shown, hide_index=True, width="stretch")
+st.markdown("**The numbers behind the chart** (every asset type chosen, and all of them together)")
+table = area_table.assign(
+    asset_type=area_table["asset_type"].map(
+        lambda t: "All chosen types" if t == "all" else asset_label(t)
+    )
+)
+labelled = table.rename(columns=dictionary.label)
+st.dataframe(labelled, hide_index=True, width="stretch")
 st.download_button(
     "Download this table (CSV)",
-    data=export.to_csv_bytes(shown),
-    file_name="assetmap_deciles_england_imd2025.csv",
+    data=export.to_csv_bytes(labelled),
+    file_name=f"assetmap_deciles_{sel.slug}_imd2025.csv",
     mime="text/csv",
-)
-built = data.manifest()
-st.caption(
-    f"Data built {built['built_at']} from the sources listed in SOURCES.md: IMD 2025 (MHCLG, OGL), "
-    "Census 2021 (ONS, OGL), ONS Postcode Directory (Nov 2025), public libraries (DCMS/ACE via "
-    "Libraries Hacked), GP practices (NHS ODS), community amateur sports clubs (HMRC), museums "
-    "(Mapping Museums, CC BY)."
 )

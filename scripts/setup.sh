@@ -26,6 +26,11 @@ if ! "$PYTHON" -c "import venv, ensurepip" >/dev/null 2>&1; then
   apt_install python3-venv
 fi
 
+# npm fetches the map's front-end files (scripts/fetch_static.py); the browser tests drive Debian's
+# chromium. A NodeSource nodejs brings its own npm, so Debian's npm is only needed without one.
+command -v npm >/dev/null 2>&1 || apt_install nodejs npm
+apt_install chromium
+
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"
   "$PYTHON" -m venv .venv
@@ -39,6 +44,9 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install -q --no-deps -e .
   echo "$want" > "$stamp"
 fi
+
+# Leaflet, Bootstrap, Font Awesome, d3... from npm into static/vendor, so maps draw offline.
+.venv/bin/python -m scripts.fetch_static
 
 # Build the data when it is missing or the sources changed since the last build.
 .venv/bin/python -m scripts.ensure_built

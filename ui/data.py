@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
 from assetmap import areas, metrics, store
+
+if TYPE_CHECKING:
+    from ui.areafilter import Selection
 
 
 @st.cache_data(show_spinner="Loading LSOAs…")
@@ -36,3 +42,31 @@ def area_catalogue() -> pd.DataFrame:
 def manifest() -> dict[str, object]:
     """The build manifest (vintages, counts, build time)."""
     return store.load_manifest()
+
+
+@st.cache_resource(show_spinner="Loading boundaries…")
+def lsoa_shapes() -> gpd.GeoDataFrame:
+    """LSOA polygons (EPSG:4326), code and geometry only; shared, never modified."""
+    return store.load_lsoas(geometry=True, columns=["lsoa21cd"])
+
+
+@st.cache_resource(show_spinner="Loading boundaries…")
+def layer(level: str) -> gpd.GeoDataFrame:
+    """Area polygons and summaries of one level; shared, never modified."""
+    return store.load_layer(level)
+
+
+@st.cache_resource(show_spinner="Loading assets…")
+def asset_points() -> gpd.GeoDataFrame:
+    """Every located asset as points (EPSG:4326); shared, never modified."""
+    return store.load_assets(geometry=True)
+
+
+def selection_metrics(selection: Selection) -> pd.DataFrame:
+    """National LSOA metrics for the selection's asset types and need measure."""
+    return lsoa_metrics(selection.types, selection.need)
+
+
+def area_rows(selection: Selection) -> pd.DataFrame:
+    """The selected area's LSOA metrics."""
+    return areas.select(selection_metrics(selection), selection.area)

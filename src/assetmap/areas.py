@@ -111,7 +111,9 @@ class Area:
     @property
     def label(self) -> str:
         """Name with level, for headings (``Local authority: Manchester``)."""
-        return self.name if self.level == "england" else f"{LEVELS[self.level].label}: {self.name}"
+        if self.level == "england" or LEVELS[self.level].label.casefold() in self.name.casefold():
+            return self.name
+        return f"{LEVELS[self.level].label}: {self.name}"
 
 
 ENGLAND = Area("england", ENGLAND_CODE, "England")
@@ -281,3 +283,36 @@ def dissolve_layer(lsoas: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:
     tolerance = settings.SIMPLIFY_TOLERANCE_M[level]
     geoms = shapely.coverage_simplify(dissolved.geometry.values, tolerance)
     return dissolved.set_geometry(geoms).sort_values(lv.code, ignore_index=True)
+
+
+def parent_of(area: Area, lsoas: pd.DataFrame) -> Area | None:
+    """The area one level up (sub-ICB -> ICB -> region; LA -> region; region -> England).
+
+    An ICB is not always inside one region; its parent is the region holding most of its
+    residents.
+
+    Parameters
+    ----------
+    area
+        Any area.
+    lsoas
+        The LSOA table (with ``population``).
+
+    Returns
+    -------
+    Area or None
+        ``None`` for England.
+    """
+    if area.level == "england":
+        return None
+    up = PARENT.get(area.level, "england")
+    if up == "england":
+        return ENGLAND
+    lv = LEVELS[up]
+    inside = select(lsoas, area)
+    by_pop = inside.groupby([lv.code, lv.name])["population"].sum().sort_values(ascending=False)
+    code, name = by_pop.index[0]
+    nhs = None
+    if lv.nhs_code:
+        nhs = str(inside.loc[inside[lv.code] == code, lv.nhs_code].iloc[0])
+    return Area(up, str(code), str(name), nhs)

@@ -419,6 +419,38 @@ _METRICS = [
         "Sum of IMD score x residents over residents.",
         "derived",
     ),
+    *[
+        Column(
+            f"{key}_score_popweighted",
+            f"{label} score, population-weighted",
+            "score",
+            f"Sum of {key}_score x residents over residents, for an area.",
+            "derived",
+        )
+        for key, label in _DOMAIN_LABELS.items()
+        if key != "imd"
+    ],
+    Column(
+        "cni_civic_assets_score_popweighted",
+        "CNI civic assets score, population-weighted",
+        "score",
+        "Sum of cni_civic_assets_score x residents over residents, for an area.",
+        "cni2023",
+    ),
+    Column(
+        "zero_asset_share",
+        "Share of LSOAs with no assets",
+        "0-1",
+        "zero_asset_lsoa_count / lsoa_count.",
+        "derived",
+    ),
+    Column(
+        "left_behind_lsoa_count",
+        "Left-behind LSOAs",
+        "count",
+        "LSOAs flagged left-behind by OCSI / Local Trust (worst 10% on both CNI and IMD).",
+        "cni2023",
+    ),
     Column(
         "gap_score_mean",
         "Gap score, population-weighted mean",

@@ -255,18 +255,22 @@ def rollup(metrics: pd.DataFrame, level: str, area: areas.Area | None = None) ->
     pandas.DataFrame
         One row per area: ``level``, code, name (and NHS code), ``lsoa_count``, ``population``,
         the asset counts, ``assets``, ``assets_per_1k``, ``zero_asset_lsoa_count``,
+        ``zero_asset_share``,
         ``core20_lsoa_count``, ``core20_share``, ``core20_zero_asset_lsoa_count``,
-        ``imd_score_popweighted`` and ``gap_score_mean`` (population-weighted).
+        ``decile1_lsoa_count``, ``decile1_share``, ``left_behind_lsoa_count``, the
+        population-weighted mean score of the IMD and each domain (``<domain>_score_popweighted``)
+        and of the CNI civic assets domain, and ``gap_score_mean`` (population-weighted).
     """
     lv = areas.LEVELS[level]
     subset = areas.select(metrics, area or areas.ENGLAND)
     keys = [lv.code, lv.name] + ([lv.nhs_code] if lv.nhs_code else [])
     chosen = metrics.attrs.get("asset_types", list(ASSET_SOURCES))
     cols = asset_columns(chosen)
+    weighted = [f"{d}_score" for d in NEED_MEASURES] + ["cni_civic_assets_score", "gap_score"]
     work = subset.assign(
         core20_zero=subset["core20"] & subset["zero_assets"],
-        w_score=subset["imd_score"] * subset["population"],
-        w_gap=subset["gap_score"] * subset["population"],
+        decile1=subset["imd_decile"] == 1,
+        **{f"w_{c}": subset[c] * subset["population"] for c in weighted},
     )
     out = work.groupby(keys, sort=True).agg(
         lsoa_count=("lsoa21cd", "size"),
@@ -276,13 +280,17 @@ def rollup(metrics: pd.DataFrame, level: str, area: areas.Area | None = None) ->
         zero_asset_lsoa_count=("zero_assets", "sum"),
         core20_lsoa_count=("core20", "sum"),
         core20_zero_asset_lsoa_count=("core20_zero", "sum"),
-        w_score=("w_score", "sum"),
-        w_gap=("w_gap", "sum"),
+        decile1_lsoa_count=("decile1", "sum"),
+        left_behind_lsoa_count=("left_behind", "sum"),
+        **{f"w_{c}": (f"w_{c}", "sum") for c in weighted},
     )
     out["assets_per_1k"] = _rate(out["assets"], out["population"])
     out["core20_share"] = out["core20_lsoa_count"] / out["lsoa_count"]
-    out["imd_score_popweighted"] = out.pop("w_score") / out["population"]
-    out["gap_score_mean"] = out.pop("w_gap") / out["population"]
+    out["decile1_share"] = out["decile1_lsoa_count"] / out["lsoa_count"]
+    out["zero_asset_share"] = out["zero_asset_lsoa_count"] / out["lsoa_count"]
+    for c in weighted:
+        name = "gap_score_mean" if c == "gap_score" else f"{c}_popweighted"
+        out[name] = out.pop(f"w_{c}") / out["population"]
     out = out.reset_index()
     out.insert(0, "level", level)
     return out

@@ -1,0 +1,93 @@
+"""Map: England by area, or the LSOAs of the chosen area, coloured by a measure."""
+
+from __future__ import annotations
+
+import shapely
+import streamlit as st
+from streamlit_folium import st_folium
+
+from assetmap import areas, dictionary, export, maps
+from ui import areafilter, layout
+from ui.mapview import OVERVIEW_LEVELS, lsoa_map, overview_map, png, standalone
+
+sel = layout.page("Map")
+st.title(f"Map: {sel.area.label}")
+
+overview = sel.area.level in {"england", "region"}
+c1, c2, c3 = st.columns([2, 2, 1.4])
+measure_key = c1.selectbox(
+    "Colour by",
+    list(maps.MEASURES),
+    index=list(maps.MEASURES).index(st.query_params.get("measure", "gap_score"))
+    if st.query_params.get("measure") in maps.MEASURES
+    else list(maps.MEASURES).index("gap_score"),
+    format_func=lambda k: maps.MEASURES[k].label,
+    key="map_measure",
+)
+banding = c2.radio(
+    "Bands",
+    list(maps.BANDINGS),
+    format_func=maps.BANDINGS.__getitem__,
+    key="map_banding",
+    help="National bands keep one colour scale across England; bands within the area spread "
+    "its own range over the colours.",
+)
+if overview:
+    level = c3.radio(
+        "Show", list(OVERVIEW_LEVELS), format_func=OVERVIEW_LEVELS.__getitem__, key="map_level"
+    )
+    view = overview_map(sel.area.ref, level, sel.types, sel.need, measure_key, banding)
+    st.caption("Click an area to see its neighbourhoods (LSOAs), or choose it in the sidebar.")
+else:
+    core20 = c3.checkbox("Outline Core20 (most deprived 20%)", value=True, key="map_core20")
+    show_assets = c3.checkbox("Show asset points", value=True, key="map_assets")
+    view = lsoa_map(sel.area.ref, sel.types, sel.need, measure_key, banding, core20, show_assets)
+st.query_params["measure"] = measure_key
+
+returned = st_folium(
+    view.map,
+    height=620,
+    use_container_width=True,
+    returned_objects=["last_clicked"] if overview else [],
+    key=f"map_{view.level}",
+)
+
+if overview and returned and returned.get("last_clicked"):
+    click = returned["last_clicked"]
+    token = (view.title, click["lat"], click["lng"])
+    if st.session_state.get("map_click_done") != token:
+        st.session_state["map_click_done"] = token
+        lv = areas.LEVELS[view.level]
+        hit = view.shapes[view.shapes.contains(shapely.Point(click["lng"], click["lat"]))]
+        if len(hit):
+            row = hit.iloc[0]
+            areafilter.set_area(areas.Area(view.level, str(row[lv.code]), str(row[lv.name])))
+            st.rerun()
+
+key = (sel.area.ref, sel.types, sel.need, measure_key, banding, view.level)
+d1, d2, _ = st.columns([1, 1, 3])
+d1.download_button(
+    "Save map (HTML)",
+    data=lambda: standalone(view, key),
+    file_name=f"assetmap_map_{sel.slug}_{measure_key}.html",
+    mime="text/html",
+    help="One self-contained file with the legend; opens offline in any browser.",
+)
+d2.download_button(
+    "Save map (PNG)",
+    data=lambda: png(view, key),
+    file_name=f"assetmap_map_{sel.slug}_{measure_key}.png",
+    mime="image/png",
+    help="A static picture with the legend, for reports.",
+)
+
+st.header("The same data as a table")
+st.caption(f"{view.features:,} areas shown. Bands: {view.classes.method}.")
+labelled = view.table.rename(columns=dictionary.label).rename(columns={"map_class": "Map band"})
+st.dataframe(labelled, hide_index=True, width="stretch")
+st.download_button(
+    "Download this table (CSV)",
+    data=export.to_csv_bytes(labelled),
+    file_name=f"assetmap_map-table_{sel.slug}_{measure_key}.csv",
+    mime="text/csv",
+)

@@ -1,0 +1,80 @@
+"""Gap table: the area's neighbourhoods ranked by need against provision, ready to download."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from assetmap import dictionary, export, metrics
+from ui import data, layout
+from ui.areafilter import NEED_LABELS, asset_label
+
+sel = layout.page("Gap table")
+st.title(f"Gap table: {sel.area.label}")
+st.caption(
+    "Neighbourhoods (LSOAs) ranked by gap score: need (IoD 2025 rank, as a national percentile) "
+    "minus provision (assets per 1,000 residents, as a national percentile). Positive means more "
+    "deprived than provided for. See Methods & data for the formula."
+)
+
+table = metrics.gap_table(data.selection_metrics(sel), sel.area)
+
+c1, c2, c3, c4 = st.columns([1, 1, 2, 1])
+core20_only = c1.checkbox("Core20 only", key="gaps_core20", help="IMD 2025 deciles 1-2")
+zero_only = c2.checkbox("No assets only", key="gaps_zero")
+sortable = [c for c in table.columns if c not in {"lsoa21cd"}]
+sort_by = c3.selectbox("Sort by", sortable, index=0, format_func=dictionary.label, key="gaps_sort")
+descending = c4.toggle("Largest first", value=sort_by == "gap_score", key="gaps_desc")
+
+shown = table
+if core20_only:
+    shown = shown[shown["core20"]]
+if zero_only:
+    shown = shown[shown["zero_assets"]]
+shown = shown.sort_values(sort_by, ascending=not descending, kind="stable")
+
+vintages = data.manifest()
+context = {
+    "Geography level": "LSOA 2021",
+    "Area": f"{sel.area.label} ({sel.area.code})",
+    "Asset types counted": "; ".join(asset_label(t) for t in sel.types),
+    "Need measured by": f"IoD 2025: {NEED_LABELS[sel.need]}",
+    "Filters": "; ".join(
+        f for f, on in (("Core20 only", core20_only), ("no assets only", zero_only)) if on
+    )
+    or "none",
+    "Data vintages": "IoD 2025 (MHCLG); Census 2021 (ONS); lookups 2024 (ONS); ONS Postcode "
+    "Directory Nov 2025; libraries 2023; GP practices Jan 2024; sports clubs Oct 2023; "
+    f"museums 2021; built {vintages['built_at']}",
+    "Method": "gap_score = need_percentile - provision_percentile (national percentiles)",
+}
+
+
+def labelled(frame: pd.DataFrame) -> pd.DataFrame:
+    """Spelled-out headings plus the context columns, so a forwarded CSV explains itself."""
+    out = frame.rename(columns=dictionary.label)
+    for name, value in context.items():
+        out[name] = value
+    return out
+
+
+view = labelled(shown)
+st.markdown(
+    f"**{len(shown):,}** of {len(table):,} neighbourhoods shown"
+    f" ({int(shown['population'].sum()):,} residents)."
+)
+st.dataframe(view, hide_index=True, width="stretch", height=520)
+stem = f"assetmap_gaps_{sel.slug}_{sel.need}_imd2025"
+d1, d2, _ = st.columns([1, 1, 2])
+d1.download_button(
+    "Download what is shown (CSV)",
+    data=export.to_csv_bytes(view),
+    file_name=f"{stem}{'_filtered' if len(shown) < len(table) else ''}.csv",
+    mime="text/csv",
+)
+d2.download_button(
+    "Download the full table (CSV)",
+    data=lambda: export.to_csv_bytes(labelled(table)),
+    file_name=f"{stem}_full.csv",
+    mime="text/csv",
+)

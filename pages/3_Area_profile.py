@@ -1,0 +1,126 @@
+"""Area profile: the area against its parent and England, and up to 8 areas side by side."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+
+from assetmap import areas, dictionary, export, metrics
+from ui import data, layout
+from ui.areafilter import FILTER_LEVELS, asset_label
+
+sel = layout.page("Area profile")
+national = data.selection_metrics(sel)
+st.title(f"Area profile: {sel.area.label}")
+
+ROWS = [
+    ("population", "Residents (Census 2021)", "{:,.0f}"),
+    ("lsoa_count", "Neighbourhoods (LSOAs)", "{:,.0f}"),
+    ("core20_share", "Share of LSOAs in the most deprived 20% (Core20)", "{:.1%}"),
+    ("decile1_share", "Share of LSOAs in the most deprived 10%", "{:.1%}"),
+    ("imd_score_popweighted", "IMD 2025 score, population-weighted", "{:.1f}"),
+    ("assets", "Assets (chosen types)", "{:,.0f}"),
+    ("assets_per_1k", "Assets per 1,000 residents (chosen types)", "{:.3f}"),
+    ("zero_asset_share", "Share of LSOAs with no assets", "{:.1%}"),
+    ("core20_zero_asset_lsoa_count", "Core20 LSOAs with no assets", "{:,.0f}"),
+    ("gap_score_mean", "Gap score, population-weighted mean", "{:+.1f}"),
+    ("cni_civic_assets_score_popweighted", "CNI civic assets need, population-weighted", "{:.1f}"),
+    ("left_behind_lsoa_count", "Left-behind neighbourhoods (OCSI / Local Trust)", "{:,.0f}"),
+]
+
+
+def profile(area: areas.Area) -> pd.Series:
+    """One column of the profile: the area's roll-up with per-type rates."""
+    level = "england" if area.level == "england" else area.level
+    row = metrics.rollup(national, level, area).iloc[0]
+    for t in sel.types:
+        row[f"{t}_per_1k"] = 1000 * row[f"assets_{t}"] / row["population"]
+    return row
+
+
+chain = [sel.area]
+parent = areas.parent_of(sel.area, national)
+while parent is not None:
+    chain.append(parent)
+    parent = areas.parent_of(parent, national) if parent.level != "england" else None
+columns = {a.label: profile(a) for a in dict.fromkeys(chain)}
+
+rows = [
+    *ROWS,
+    *[(f"{t}_per_1k", f"{asset_label(t)} per 1,000 residents", "{:.3f}") for t in sel.types],
+]
+raw = pd.DataFrame(
+    {label: [col[key] for key, _, _ in rows] for label, col in columns.items()},
+    index=[name for _, name, _ in rows],
+)
+formatted = pd.DataFrame(
+    {label: [fmt.format(col[key]) for key, _, fmt in rows] for label, col in columns.items()},
+    index=[name for _, name, _ in rows],
+)
+st.header("Against its parent and England")
+st.dataframe(formatted, width="stretch")
+st.download_button(
+    "Download the profile (CSV)",
+    data=export.to_csv_bytes(raw.rename_axis("Measure").reset_index()),
+    file_name=f"assetmap_profile_{sel.slug}.csv",
+    mime="text/csv",
+)
+
+st.header("Compare areas side by side")
+cat = data.area_catalogue()
+level = st.selectbox(
+    "Level",
+    [lv for lv in FILTER_LEVELS if lv != "england"],
+    index=max(0, [lv for lv in FILTER_LEVELS if lv != "england"].index(sel.area.level))
+    if sel.area.level in FILTER_LEVELS[1:]
+    else 1,
+    format_func=lambda k: areas.LEVELS[k].label,
+    key="compare_level",
+)
+options = cat[cat["level"] == level].sort_values("name")
+names = dict(zip(options["code"], options["name"], strict=True))
+default = [sel.area.code] if sel.area.level == level else []
+chosen = st.multiselect(
+    "Areas (up to 8)",
+    list(names),
+    default=default,
+    format_func=lambda c: f"{names[c]} ({c})",
+    max_selections=8,
+    key=f"compare_{level}",
+)
+if chosen:
+    roll = metrics.rollup(national, level)
+    lv = areas.LEVELS[level]
+    picked = roll[roll[lv.code].isin(chosen)].copy()
+    keep = [lv.code, lv.name, *[k for k, _, _ in ROWS if k in picked.columns]]
+    compare = picked[keep]
+    st.dataframe(compare.rename(columns=dictionary.label), hide_index=True, width="stretch")
+    chart = (
+        alt.Chart(picked)
+        .mark_bar()
+        .encode(
+            y=alt.Y(f"{lv.name}:N", sort="-x", title=""),
+            x=alt.X("assets_per_1k:Q", title="Assets per 1,000 residents (chosen types)"),
+            color=alt.Color(
+                "core20_share:Q",
+                title="Core20 share",
+                scale=alt.Scale(scheme="viridis", reverse=True),
+            ),
+            tooltip=[
+                alt.Tooltip(f"{lv.name}:N", title="Area"),
+                alt.Tooltip("assets_per_1k:Q", format=".3f", title="Per 1,000"),
+                alt.Tooltip("core20_share:Q", format=".0%", title="Core20 share"),
+            ],
+        )
+        .properties(height=40 * len(picked) + 40)
+    )
+    st.altair_chart(chart, width="stretch")
+    st.download_button(
+        "Download the comparison (CSV)",
+        data=export.to_csv_bytes(compare.rename(columns=dictionary.label)),
+        file_name=f"assetmap_compare_{level}.csv",
+        mime="text/csv",
+    )
+else:
+    st.info("Choose up to 8 areas to compare.")

@@ -1,0 +1,151 @@
+"""Plain-English readings of the numbers, written from the data each time (never canned text)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+from assetmap import areas
+
+
+def key_figures(local: pd.DataFrame) -> dict[str, Any]:
+    """Headline figures of an area's LSOA metrics.
+
+    Parameters
+    ----------
+    local
+        Rows of :func:`assetmap.metrics.lsoa_metrics` for one area.
+
+    Returns
+    -------
+    dict
+        ``population``, ``lsoa_count``, ``core20_lsoa_count``, ``core20_share``,
+        ``core20_zero_asset_lsoa_count``, ``assets``, ``assets_per_1k``.
+    """
+    population = int(local["population"].sum())
+    n = len(local)
+    core20 = int(local["core20"].sum())
+    assets = int(local["assets"].sum())
+    return {
+        "population": population,
+        "lsoa_count": n,
+        "core20_lsoa_count": core20,
+        "core20_share": core20 / n if n else math.nan,
+        "core20_zero_asset_lsoa_count": int((local["core20"] & local["zero_assets"]).sum()),
+        "assets": assets,
+        "assets_per_1k": 1000 * assets / population if population else math.nan,
+    }
+
+
+def _group_rate(table: pd.DataFrame, deciles: range, asset_type: str = "all") -> tuple[float, int]:
+    rows = table[(table["asset_type"] == asset_type) & table["imd_decile"].isin(deciles)]
+    population = int(rows["population"].sum())
+    rate = 1000 * rows["assets"].sum() / population if population else math.nan
+    return rate, population
+
+
+def compare_words(deprived: float, affluent: float) -> str:
+    """ "2.1 times as common" / "3.6 times rarer" / "about as common" for two rates."""
+    if not (math.isfinite(deprived) and math.isfinite(affluent)):
+        return "not comparable"
+    if deprived == 0 and affluent == 0:
+        return "absent from both"
+    if affluent == 0:
+        return "present only"
+    if deprived == 0:
+        return "absent"
+    ratio = deprived / affluent
+    if 0.9 <= ratio <= 1.1:
+        return "about as common"
+    if ratio > 1:
+        return f"{ratio:.1f} times as common"
+    return f"{1 / ratio:.1f} times rarer"
+
+
+def headline(
+    area_table: pd.DataFrame, england_table: pd.DataFrame, area: areas.Area, what: str
+) -> str:
+    """One or two sentences on provision in the most against the least deprived fifth.
+
+    Parameters
+    ----------
+    area_table, england_table
+        :func:`assetmap.metrics.decile_table` of the area and of England.
+    area
+        The area.
+    what
+        The asset types in words ("public libraries, gp practices").
+
+    Returns
+    -------
+    str
+        Markdown.
+    """
+    dep, dep_pop = _group_rate(area_table, range(1, 3))
+    aff, aff_pop = _group_rate(area_table, range(9, 11))
+    e_dep, _ = _group_rate(england_table, range(1, 3))
+    e_aff, _ = _group_rate(england_table, range(9, 11))
+    england = (
+        f"Across England: {e_dep:.2f} against {e_aff:.2f} per 1,000 "
+        f"({compare_words(e_dep, e_aff)})."
+    )
+    if dep_pop == 0 or aff_pop == 0:
+        missing = "most" if dep_pop == 0 else "least"
+        return (
+            f"{area.name} has no neighbourhoods in England's {missing} deprived 20%, so the "
+            f"two ends cannot be compared here. {england}"
+        )
+    words = compare_words(dep, aff)
+    place = "England" if area.level == "england" else area.name
+    return (
+        f"In **{place}**, the most deprived 20% of neighbourhoods have **{dep:.2f}** of these "
+        f"assets ({what}) per 1,000 residents, against **{aff:.2f}** in the least deprived 20%: "
+        f"**{words}** where need is greatest." + ("" if area.level == "england" else f" {england}")
+    )
+
+
+def by_type(
+    area_table: pd.DataFrame, labels: dict[str, str]
+) -> list[tuple[str, float, float, str]]:
+    """Per asset type: label, rate in the most and least deprived 20%, and the comparison.
+
+    Parameters
+    ----------
+    area_table
+        :func:`assetmap.metrics.decile_table` of an area.
+    labels
+        Asset type -> label.
+
+    Returns
+    -------
+    list
+        ``(label, deprived_rate, affluent_rate, words)``, scarcest in deprived places first.
+    """
+    rows = []
+    for kind in area_table["asset_type"].unique():
+        if kind == "all":
+            continue
+        dep, _ = _group_rate(area_table, range(1, 3), kind)
+        aff, _ = _group_rate(area_table, range(9, 11), kind)
+        rows.append((labels.get(kind, kind), dep, aff, compare_words(dep, aff)))
+    return sorted(rows, key=lambda r: (r[1] / r[2]) if r[2] else math.inf)
+
+
+def thin_places(gaps: pd.DataFrame, n: int = 5) -> pd.DataFrame:
+    """The Core20 neighbourhoods with no assets and the largest gaps: where to look first.
+
+    Parameters
+    ----------
+    gaps
+        :func:`assetmap.metrics.gap_table` of an area.
+    n
+        How many.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Up to ``n`` rows of ``gaps``.
+    """
+    return gaps[gaps["core20"] & gaps["zero_assets"]].head(n)

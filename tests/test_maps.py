@@ -1,0 +1,124 @@
+"""Map building: classes, compact encoding, size against a naive folium choropleth, safety."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import polyline
+import pytest
+import shapely
+
+from assetmap import maps
+
+
+@pytest.fixture(scope="module")
+def qyg(lsoa_polygons: gpd.GeoDataFrame, all_metrics: pd.DataFrame) -> gpd.GeoDataFrame:
+    frame = lsoa_polygons.merge(all_metrics, on="lsoa21cd")
+    return frame[frame["icb24cdh"] == "QYG"].reset_index(drop=True)
+
+
+def test_national_deciles_keep_their_decile(qyg: gpd.GeoDataFrame) -> None:
+    m = maps.MEASURES["imd_decile"]
+    classes = maps.classify(qyg["imd_decile"], m, "national")
+    assert (classes.index == qyg["imd_decile"].to_numpy() - 1).all()
+    assert len(classes.colours) == len(classes.labels) == 10
+    assert classes.labels[0].startswith("1 (most deprived")
+
+
+def test_quantiles_are_balanced_within_the_area(qyg: gpd.GeoDataFrame) -> None:
+    m = maps.MEASURES["gap_score"]
+    classes = maps.classify(qyg["gap_score"], m, "quantiles")
+    counts = np.bincount(classes.index)
+    assert len(counts) == 5
+    assert counts.max() - counts.min() <= len(qyg) * 0.02
+
+
+def test_national_bands_use_the_national_distribution(
+    qyg: gpd.GeoDataFrame, all_metrics: pd.DataFrame
+) -> None:
+    m = maps.MEASURES["gap_score"]
+    classes = maps.classify(qyg["gap_score"], m, "national", all_metrics["gap_score"])
+    national_deciles = np.quantile(all_metrics["gap_score"], np.linspace(0.1, 0.9, 9))
+    assert np.allclose(classes.bins[:9], national_deciles, atol=1e-6)
+    natural = maps.classify(qyg["gap_score"], m, "natural_breaks")
+    assert len(natural.bins) == 5
+    assert natural.method.startswith("natural breaks")
+    with pytest.raises(ValueError, match="banding must be one of"):
+        maps.classify(qyg["gap_score"], m, "equal")
+
+
+def test_polygons_round_trip_through_the_encoding(qyg: gpd.GeoDataFrame) -> None:
+    encoded = maps.encode_polygons(qyg.geometry.values[:50])
+    for geom, parts in zip(qyg.geometry.values[:50], encoded, strict=True):
+        for part, rings in zip(shapely.get_parts(geom), parts, strict=True):
+            decoded = np.array(polyline.decode(rings[0], 5))[:, ::-1]
+            assert np.allclose(decoded, np.asarray(part.exterior.coords), atol=6e-6)
+
+
+def _naive(frame: gpd.GeoDataFrame) -> str:
+    m = folium.Map(tiles=None)
+    folium.Choropleth(
+        frame[["lsoa21cd", "imd_decile", "geometry"]].__geo_interface__,
+        data=frame,
+        columns=["lsoa21cd", "imd_decile"],
+        key_on="feature.properties.lsoa21cd",
+    ).add_to(m)
+    html: str = m.get_root().render()
+    return html
+
+
+def test_large_icb_map_is_much_smaller_than_a_naive_choropleth(qyg: gpd.GeoDataFrame) -> None:
+    m = maps.MEASURES["imd_decile"]
+    classes = maps.classify(qyg["imd_decile"], m, "national")
+    ours = maps.lsoa_view(qyg, m, classes).get_root().render()
+    naive = _naive(qyg)
+    assert len(ours) < 1.5e6
+    assert len(naive) / len(ours) >= 3, (len(naive), len(ours))
+    layer = next(
+        c
+        for c in maps.lsoa_view(qyg, m, classes)._children.values()
+        if isinstance(c, maps.CompactPolygons) and c.n_features > 100
+    )
+    assert layer.n_features == 1601
+
+
+def test_names_cannot_break_out_of_the_page(qyg: gpd.GeoDataFrame) -> None:
+    frame = qyg.head(3).copy()
+    frame["lsoa21nm"] = [
+        "</script><script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "{{ 7*7 }} {% raw %}",
+    ]
+    m = maps.MEASURES["imd_decile"]
+    html = (
+        maps.lsoa_view(frame, m, maps.classify(frame["imd_decile"], m, "national"))
+        .get_root()
+        .render()
+    )
+    assert "</script><script>alert(1)" not in html
+    assert "<\\/script><script>alert(1)<\\/script>" in html
+    # Tooltip text goes in with textContent, so markup in a name is never parsed.
+    assert "textContent" in html
+    assert "innerHTML" not in html
+    assert "{{ 7*7 }}" not in html
+    assert "\\u007b{ 7*7 }}" in html
+
+
+def test_legend_names_the_measure_and_its_units(qyg: gpd.GeoDataFrame) -> None:
+    m = maps.MEASURES["assets_per_1k"]
+    classes = maps.classify(qyg["assets_per_1k"], m, "quantiles")
+    html = maps.lsoa_view(qyg, m, classes).get_root().render()
+    assert "Assets per 1,000 residents (per 1,000 residents)" in html
+    assert 'aria-label="Map legend"' in html
+    for label in classes.labels:
+        assert label in html
+
+
+def test_png_export_has_the_legend(qyg: gpd.GeoDataFrame) -> None:
+    m = maps.MEASURES["imd_decile"]
+    classes = maps.classify(qyg["imd_decile"], m, "national")
+    png = maps.to_png(qyg, classes, "Cheshire and Merseyside: IMD 2025 decile")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    assert len(png) > 50_000
