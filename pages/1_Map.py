@@ -2,15 +2,26 @@
 
 from __future__ import annotations
 
+import copy
+
+import pandas as pd
 import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
 from assetmap import areas, dictionary, export, maps
-from ui import areafilter, layout
+from ui import areafilter, layout, upload
 from ui.mapview import OVERVIEW_LEVELS, lsoa_map, overview_map, png, standalone
 
 sel = layout.page("Map")
+
+
+def upload_args() -> tuple[str, pd.DataFrame | None, dict[str, str] | None]:
+    """This session's upload for the cached map builders (keyed by its digest)."""
+    found = upload.current()
+    return (found.digest, found.assets, found.labels) if found else ("", None, None)
+
+
 st.title(f"Map: {sel.area.label}")
 
 overview = sel.area.level in {"england", "region"}
@@ -36,16 +47,29 @@ if overview:
     level = c3.radio(
         "Show", list(OVERVIEW_LEVELS), format_func=OVERVIEW_LEVELS.__getitem__, key="map_level"
     )
-    view = overview_map(sel.area.ref, level, sel.types, sel.need, measure_key, banding)
+    view = overview_map(
+        sel.area.ref, level, sel.types, sel.need, measure_key, banding, *upload_args()[:2]
+    )
     st.caption("Click an area to see its neighbourhoods (LSOAs), or choose it in the sidebar.")
 else:
     core20 = c3.checkbox("Outline Core20 (most deprived 20%)", value=True, key="map_core20")
     show_assets = c3.checkbox("Show asset points", value=True, key="map_assets")
-    view = lsoa_map(sel.area.ref, sel.types, sel.need, measure_key, banding, core20, show_assets)
+    view = lsoa_map(
+        sel.area.ref,
+        sel.types,
+        sel.need,
+        measure_key,
+        banding,
+        core20,
+        show_assets,
+        *upload_args(),
+    )
 st.query_params["measure"] = measure_key
 
+# st_folium renames the elements of the map it is given, so it gets a fresh copy each run and
+# the cached map stays as built (for the next run and for the HTML download).
 returned = st_folium(
-    view.map,
+    copy.deepcopy(view.map),
     height=620,
     use_container_width=True,
     returned_objects=["last_clicked"] if overview else [],

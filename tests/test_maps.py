@@ -110,7 +110,11 @@ def test_legend_names_the_measure_and_its_units(qyg: gpd.GeoDataFrame) -> None:
     m = maps.MEASURES["assets_per_1k"]
     classes = maps.classify(qyg["assets_per_1k"], m, "quantiles")
     html = maps.lsoa_view(qyg, m, classes).get_root().render()
-    assert "Assets per 1,000 residents (per 1,000 residents)" in html
+    assert "Assets per 1,000 residents" in html  # the unit is in the name; not said twice
+    assert "Assets per 1,000 residents (per 1,000 residents)" not in html
+    gap = maps.MEASURES["gap_score"]
+    gap_html = maps.lsoa_view(qyg, gap, maps.classify(qyg["gap_score"], gap, "quantiles"))
+    assert "(points, -100 to 100)" in gap_html.get_root().render()
     assert 'aria-label="Map legend"' in html
     for label in classes.labels:
         assert label in html

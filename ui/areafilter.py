@@ -13,7 +13,7 @@ import streamlit as st
 
 from assetmap import areas, metrics
 from assetmap.assets import ASSET_SOURCES
-from ui import data
+from ui import data, upload
 
 #: Levels a user can filter to, in the order offered.
 FILTER_LEVELS: tuple[str, ...] = ("england", "region", "icb", "sicbl", "lad")
@@ -74,9 +74,20 @@ class Selection:
 
 
 def asset_label(asset_type: str) -> str:
-    """Plural label of an asset type."""
+    """Plural label of an asset type (open layer, or a category of this session's upload)."""
     src = ASSET_SOURCES.get(asset_type)
-    return src.label if src else asset_type
+    return src.label if src else upload.labels().get(asset_type, asset_type)
+
+
+def type_options() -> list[str]:
+    """Asset types this session can count: the open layers and its own upload's categories."""
+    return [*ASSET_SOURCES, *upload.labels()]
+
+
+def add_types(types: list[str]) -> None:
+    """Count these types too (after an upload); takes effect on the next run."""
+    saved = st.session_state.get(_saved(_TYPES_KEY), list(ASSET_SOURCES))
+    st.session_state[_saved(_TYPES_KEY)] = list(dict.fromkeys([*saved, *types]))
 
 
 def _read_url() -> None:
@@ -98,10 +109,13 @@ def _read_url() -> None:
     raw_types = params.get("types")
     if raw_types:
         asked = [t for t in raw_types.split(",") if t]
-        unknown = [t for t in asked if t not in ASSET_SOURCES]
+        unknown = [t for t in asked if t not in type_options()]
         if unknown:
-            problems.append(f"unknown asset types {', '.join(unknown)}")
-        types = [t for t in asked if t in ASSET_SOURCES] or types
+            problems.append(
+                f"unknown asset types {', '.join(unknown)} (an upload is only ever in the "
+                "session that made it)"
+            )
+        types = [t for t in asked if t in type_options()] or types
     need = params.get("need", "imd")
     if need not in metrics.NEED_MEASURES:
         problems.append(f"unknown deprivation measure {need!r}")
@@ -163,11 +177,15 @@ def sidebar() -> Selection:
             row = options[options["code"] == code].iloc[0]
             area = areas.Area(level, code, str(row["name"]), nhs.get(code) or None)
         st.header("Assets")
+        choices = type_options()
+        saved = st.session_state.get(_saved(_TYPES_KEY))
+        if saved is not None:  # an upload removed since: drop its types
+            st.session_state[_saved(_TYPES_KEY)] = [t for t in saved if t in choices]
         _seed(_TYPES_KEY)
         _seed(_NEED_KEY)
-        types = st.multiselect(
+        types: list[str] = st.multiselect(
             "Asset types counted",
-            list(ASSET_SOURCES),
+            choices,
             format_func=asset_label,
             key=_TYPES_KEY,
             on_change=_save,

@@ -9,6 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from assetmap import areas, metrics, store
+from assetmap.geocode import PostcodeDirectory
+from assetmap.spatial import LsoaLocator
+from ui import upload
 
 if TYPE_CHECKING:
     from ui.areafilter import Selection
@@ -26,10 +29,23 @@ def asset_counts() -> pd.DataFrame:
     return metrics.count_assets(store.load_assets(), lsoa_table()["lsoa21cd"])
 
 
-@st.cache_data(show_spinner="Computing metrics…")
-def lsoa_metrics(types: tuple[str, ...], need: str = "imd") -> pd.DataFrame:
-    """National per-LSOA metrics for a choice of asset types (cached per choice)."""
-    return metrics.lsoa_metrics(lsoa_table(), asset_counts(), types=list(types), need=need)
+@st.cache_data(show_spinner="Computing metrics…", max_entries=64)
+def lsoa_metrics(
+    types: tuple[str, ...],
+    need: str = "imd",
+    upload_digest: str = "",
+    _upload_assets: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """National per-LSOA metrics for a choice of asset types (cached per choice).
+
+    An uploaded register is keyed by ``upload_digest`` (the hash of its own content), so its
+    counts are only ever served to a session holding that same upload.
+    """
+    counts = asset_counts()
+    if _upload_assets is not None and len(_upload_assets):
+        extra = metrics.count_assets(_upload_assets, lsoa_table()["lsoa21cd"])
+        counts = counts.join(extra[[c for c in extra.columns if c not in counts.columns]])
+    return metrics.lsoa_metrics(lsoa_table(), counts, types=list(types), need=need)
 
 
 @st.cache_data
@@ -64,9 +80,24 @@ def asset_points() -> gpd.GeoDataFrame:
 
 def selection_metrics(selection: Selection) -> pd.DataFrame:
     """National LSOA metrics for the selection's asset types and need measure."""
-    return lsoa_metrics(selection.types, selection.need)
+    found = upload.current()
+    if found is None:
+        return lsoa_metrics(selection.types, selection.need)
+    return lsoa_metrics(selection.types, selection.need, found.digest, found.assets)
 
 
 def area_rows(selection: Selection) -> pd.DataFrame:
     """The selected area's LSOA metrics."""
     return areas.select(selection_metrics(selection), selection.area)
+
+
+@st.cache_resource(show_spinner="Loading the ONS Postcode Directory…")
+def postcode_directory() -> PostcodeDirectory:
+    """The postcode directory (loaded only when a page geocodes: about 2 s, a few hundred MB)."""
+    return PostcodeDirectory.load()
+
+
+@st.cache_resource(show_spinner="Loading the LSOA index…")
+def lsoa_locator() -> LsoaLocator:
+    """The point-in-LSOA locator (loaded only when a page places points)."""
+    return LsoaLocator.load()

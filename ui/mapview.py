@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from assetmap import areas, maps, metrics, offline
-from assetmap.assets import ASSET_SOURCES
+from assetmap.assets import ASSET_SOURCES, to_geodataframe
 from ui import data
 
 #: Levels that can colour England or a region.
@@ -49,10 +49,16 @@ def lsoa_map(
     banding: str,
     core20: bool,
     show_assets: bool,
+    upload_digest: str = "",
+    _upload_assets: pd.DataFrame | None = None,
+    _upload_labels: dict[str, str] | None = None,
 ) -> MapView:
-    """The LSOAs of one area, coloured by a measure, with asset points."""
+    """The LSOAs of one area, coloured by a measure, with asset points.
+
+    A session's upload is keyed by ``upload_digest``, the hash of its own content.
+    """
     area = area_from_ref(area_ref)
-    national = data.lsoa_metrics(types, need)
+    national = data.lsoa_metrics(types, need, upload_digest, _upload_assets)
     local = areas.select(national, area)
     shapes = data.lsoa_shapes()
     frame = gpd.GeoDataFrame(
@@ -67,8 +73,10 @@ def lsoa_map(
     points = None
     if show_assets:
         pts = data.asset_points()
+        if _upload_assets is not None and len(_upload_assets):
+            pts = pd.concat([pts, to_geodataframe(_upload_assets)], ignore_index=True)
         points = pts[pts["lsoa21cd"].isin(frame["lsoa21cd"]) & pts["asset_type"].isin(types)]
-    labels = {k: s.label for k, s in ASSET_SOURCES.items()}
+    labels = {k: s.label for k, s in ASSET_SOURCES.items()} | (_upload_labels or {})
     m = maps.lsoa_view(
         frame,
         measure,
@@ -104,10 +112,12 @@ def overview_map(
     need: str,
     measure_key: str,
     banding: str,
+    upload_digest: str = "",
+    _upload_assets: pd.DataFrame | None = None,
 ) -> MapView:
     """England or a region by ICB, sub-ICB or local authority."""
     area = area_from_ref(area_ref)
-    national = data.lsoa_metrics(types, need)
+    national = data.lsoa_metrics(types, need, upload_digest, _upload_assets)
     lv = areas.LEVELS[level]
     everywhere = metrics.rollup(national, level)
     inside = metrics.rollup(national, level, area)

@@ -9,6 +9,7 @@ Examples
     assetmap gaps --area icb:QYG --out gaps.csv
     assetmap summary --by icb
     assetmap dictionary --out docs/DATA_DICTIONARY.md
+    assetmap ingest register.xlsx --out assets.csv --report report.csv
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from assetmap import areas, dictionary, export, metrics, settings, sources, store
+from assetmap import areas, dictionary, export, ingest, metrics, settings, sources, store
 from assetmap.assets import ASSET_SOURCES
 from assetmap.build import BuildError, build
 
@@ -86,6 +87,63 @@ def cmd_dictionary(args: argparse.Namespace) -> int:
     return 0
 
 
+#: ``assetmap ingest`` flags that set one column of the mapping (flag -> ColumnMapping field).
+_INGEST_COLUMNS = {
+    "name": "name",
+    "postcode": "postcode",
+    "latitude": "latitude",
+    "longitude": "longitude",
+    "easting": "easting",
+    "northing": "northing",
+    "category": "category",
+    "id": "identifier",
+    "address": "address",
+}
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
+    from assetmap.geocode import PostcodeDirectory
+    from assetmap.spatial import LsoaLocator
+
+    store.load_manifest(args.data_dir)  # a clear NotBuiltError before loading anything
+    try:
+        table = ingest.read_table(args.file.read_bytes(), args.file.name, header=args.header)
+        overrides = {
+            field: getattr(args, f"col_{flag}")
+            for flag, field in _INGEST_COLUMNS.items()
+            if getattr(args, f"col_{flag}") is not None
+        }
+        mapping = replace(ingest.detect_table(table), **overrides)
+        # Check the columns before the few seconds of loading the postcode directory.
+        mapping = ingest.resolve_mapping(mapping, list(table.frame.columns), table.filename)
+        result = ingest.ingest_table(
+            table,
+            PostcodeDirectory.load(args.data_dir),
+            LsoaLocator.load(args.data_dir),
+            mapping=mapping,
+            default_type=args.default_type,
+        )
+    except ingest.UploadError as exc:
+        print(f"assetmap: {exc}", file=sys.stderr)
+        return 2
+    for message in result.messages:
+        print(message, file=sys.stderr)
+    print(
+        f"{result.rows_read:,} rows read: {len(result.assets):,} mapped "
+        f"({result.warning_count:,} with a warning), {len(result.report):,} reported",
+        file=sys.stderr,
+    )
+    for reason, count in result.reason_counts.items():
+        print(f"  {count:>8,}  {reason}", file=sys.stderr)
+    if args.out is not None:
+        _emit(result.assets, args.out, "mapped assets")
+    if args.report is not None:
+        _emit(result.report, args.report, "reported rows")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the tests and ``--help``)."""
     p = argparse.ArgumentParser(prog="assetmap", description=__doc__.split("\n")[0])
@@ -131,6 +189,32 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("dictionary", help="print or write the data dictionary (Markdown)")
     d.add_argument("--out", type=Path, default=None)
     d.set_defaults(func=cmd_dictionary)
+
+    i = sub.add_parser(
+        "ingest",
+        help="place your own asset register (CSV, Excel .xlsx, GeoJSON) in LSOAs",
+        description="Read an asset register, locate every row by postcode, latitude/longitude or "
+        "easting/northing, and write the mapped assets and a report of every row that was not "
+        "mapped. Columns are detected from the headers; the flags below correct them (a column "
+        "name or a position counted from 1; '' for none).",
+    )
+    i.add_argument("file", type=Path, help="the register (.csv/.tsv/.txt, .xlsx, .geojson/.json)")
+    i.add_argument("--out", type=Path, default=None, help="write the mapped assets (CSV) here")
+    i.add_argument("--report", type=Path, default=None, help="write the reported rows (CSV) here")
+    for flag in _INGEST_COLUMNS:
+        i.add_argument(f"--{flag}", dest=f"col_{flag}", metavar="COLUMN", default=None)
+    i.add_argument(
+        "--header",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="whether the first row is a header (default: decided from the file)",
+    )
+    i.add_argument(
+        "--default-type",
+        default=ingest.DEFAULT_TYPE,
+        help="asset type for rows without a category (default: %(default)s)",
+    )
+    i.set_defaults(func=cmd_ingest)
     return p
 
 

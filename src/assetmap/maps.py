@@ -308,6 +308,24 @@ def encode_polygons(geometries: Sequence[Any] | np.ndarray) -> list[list[list[st
     return out
 
 
+# Tooltip contents are built with DOM text nodes, never innerHTML, so text from any source
+# (an uploaded name such as "<img onerror=...>") is shown, not run. Shared by both layers.
+_TOOLTIP_JS: Final = """
+            function tip(values) {
+                var box = document.createElement("div");
+                for (var j = 0; j < d.fields.length; j++) {
+                    var row = document.createElement("div");
+                    var b = document.createElement("b");
+                    b.textContent = d.fields[j] + ": ";
+                    row.appendChild(b);
+                    row.appendChild(document.createTextNode(values[j]));
+                    box.appendChild(row);
+                }
+                return box;
+            }
+"""
+
+
 class CompactPolygons(folium.FeatureGroup):
     """A layer of filled polygons sent as encoded polylines and drawn on a canvas.
 
@@ -354,18 +372,7 @@ class CompactPolygons(folium.FeatureGroup):
             }
             var d = {{ this.payload }};
             var renderer = L.canvas({padding: 0.2});
-            function tip(values) {
-                var box = document.createElement("div");
-                for (var j = 0; j < d.fields.length; j++) {
-                    var row = document.createElement("div");
-                    var b = document.createElement("b");
-                    b.textContent = d.fields[j] + ": ";
-                    row.appendChild(b);
-                    row.appendChild(document.createTextNode(values[j]));
-                    box.appendChild(row);
-                }
-                return box;
-            }
+            {{ this.tip_js }}
             group.assetmapKeys = d.keys;
             for (var n = 0; n < d.geoms.length; n++) {
                 var latlngs = d.geoms[n].map(function (part) { return part.map(decode); });
@@ -407,6 +414,7 @@ class CompactPolygons(folium.FeatureGroup):
     ) -> None:
         super().__init__(name=name, show=show, control=control)
         self._name = "CompactPolygons"
+        self.tip_js = _TOOLTIP_JS
         self.stroke = stroke
         self.weight = weight
         self.fill_opacity = fill_opacity
@@ -455,20 +463,12 @@ class PointLayer(folium.FeatureGroup):
         (function (group) {
             var d = {{ this.payload }};
             var renderer = L.canvas({padding: 0.2});
+            {{ this.tip_js }}
             for (var n = 0; n < d.lat.length; n++) {
-                var box = document.createElement("div");
-                for (var j = 0; j < d.fields.length; j++) {
-                    var row = document.createElement("div");
-                    var b = document.createElement("b");
-                    b.textContent = d.fields[j] + ": ";
-                    row.appendChild(b);
-                    row.appendChild(document.createTextNode(d.values[n][j]));
-                    box.appendChild(row);
-                }
                 L.circleMarker([d.lat[n], d.lon[n]], {
                     renderer: renderer, radius: 4.5, weight: 1, color: "#ffffff",
                     fillColor: "{{ this.colour }}", fillOpacity: 0.95
-                }).bindTooltip(box).addTo(group);
+                }).bindTooltip(tip(d.values[n])).addTo(group);
             }
         })({{ this.get_name() }});
         {% endmacro %}
@@ -488,6 +488,7 @@ class PointLayer(folium.FeatureGroup):
     ) -> None:
         super().__init__(name=name, show=show)
         self._name = "PointLayer"
+        self.tip_js = _TOOLTIP_JS
         self.colour = colour
         self.n_features = len(lat)
         payload = {
@@ -725,6 +726,16 @@ def to_png(
     return buf.getvalue()
 
 
+def _title(measure: Measure) -> str:
+    # The unit goes in brackets unless the label already says it ("decile").
+    unit = measure.unit
+    return (
+        measure.label
+        if unit.casefold() in measure.label.casefold()
+        else f"{measure.label} ({unit})"
+    )
+
+
 def _legend_note(classes: Classes, source: str) -> str:
     return f"Bands: {classes.method}. Source: {source}."
 
@@ -802,9 +813,7 @@ def lsoa_view(
             (ASSET_COLOURS.get(kind, _OTHER_ASSET_COLOUR), labels.get(kind, kind), "circle")
             for kind in assets["asset_type"].unique()
         )
-    m.add_child(
-        Legend(f"{measure.label} ({measure.unit})", classes, _legend_note(classes, source), extra)
-    )
+    m.add_child(Legend(_title(measure), classes, _legend_note(classes, source), extra))
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 

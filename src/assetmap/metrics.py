@@ -42,13 +42,38 @@ from assetmap.sources import IMD_DOMAINS
 NEED_MEASURES: tuple[str, ...] = tuple(IMD_DOMAINS)
 
 
-def asset_columns(types: Sequence[str] | None = None) -> list[str]:
-    """The ``assets_<type>`` count columns for the given asset types (all when ``None``)."""
-    chosen = list(ASSET_SOURCES) if types is None else list(types)
-    unknown = [t for t in chosen if t not in ASSET_SOURCES]
+def asset_columns(
+    types: Sequence[str] | None = None, available: Sequence[str] | None = None
+) -> list[str]:
+    """The ``assets_<type>`` count columns for the given asset types.
+
+    Parameters
+    ----------
+    types
+        Asset types; all of ``available`` when ``None``.
+    available
+        Types that can be chosen: the open layers by default, or every type a counts table or
+        metrics table holds (uploaded registers add their own).
+
+    Returns
+    -------
+    list of str
+    """
+    known = list(ASSET_SOURCES) if available is None else list(available)
+    chosen = known if types is None else list(types)
+    unknown = [t for t in chosen if t not in known]
     if unknown:
-        raise ValueError(f"unknown asset types {unknown}; known: {', '.join(ASSET_SOURCES)}")
+        raise ValueError(f"unknown asset types {unknown}; known: {', '.join(known)}")
     return [f"assets_{t}" for t in chosen]
+
+
+def _types_in(frame: pd.DataFrame) -> list[str]:
+    # Count columns are "assets_<type>"; the rate column shares the prefix.
+    return [
+        c.removeprefix("assets_")
+        for c in frame.columns
+        if c.startswith("assets_") and c != "assets_per_1k"
+    ]
 
 
 def count_assets(assets: pd.DataFrame, lsoa_codes: pd.Series) -> pd.DataFrame:
@@ -103,7 +128,7 @@ def lsoa_metrics(
     """
     if need not in NEED_MEASURES:
         raise ValueError(f"need must be one of {', '.join(NEED_MEASURES)}, not {need!r}")
-    cols = asset_columns(types)
+    cols = asset_columns(types, _types_in(counts))
     frame = pd.DataFrame(lsoas.drop(columns="geometry", errors="ignore"))
     frame = frame.join(counts, on="lsoa21cd")
     n = len(frame)
@@ -141,7 +166,7 @@ def decile_table(metrics: pd.DataFrame, types: Sequence[str] | None = None) -> p
         decile 10's; below 1 means scarcer than in the least deprived tenth).
     """
     chosen = list(types) if types is not None else list(metrics.attrs.get("asset_types", []))
-    cols = asset_columns(chosen)
+    cols = asset_columns(chosen, _types_in(metrics))
     grouped = metrics.groupby("imd_decile")
     base = pd.DataFrame(
         {
@@ -231,7 +256,7 @@ def gap_table(metrics: pd.DataFrame, area: areas.Area | None = None) -> pd.DataF
     ranked.insert(0, "gap_rank", np.arange(1, len(ranked) + 1))
     columns = list(dict.fromkeys(c.format(need=need) for c in GAP_TABLE_COLUMNS))
     at = columns.index("assets")
-    columns[at + 1 : at + 1] = asset_columns(chosen)
+    columns[at + 1 : at + 1] = asset_columns(chosen, _types_in(metrics))
     out = ranked[columns].copy()
     out.attrs = dict(metrics.attrs)
     return out
@@ -265,7 +290,7 @@ def rollup(metrics: pd.DataFrame, level: str, area: areas.Area | None = None) ->
     subset = areas.select(metrics, area or areas.ENGLAND)
     keys = [lv.code, lv.name] + ([lv.nhs_code] if lv.nhs_code else [])
     chosen = metrics.attrs.get("asset_types", list(ASSET_SOURCES))
-    cols = asset_columns(chosen)
+    cols = asset_columns(chosen, _types_in(metrics))
     weighted = [f"{d}_score" for d in NEED_MEASURES] + ["cni_civic_assets_score", "gap_score"]
     work = subset.assign(
         core20_zero=subset["core20"] & subset["zero_assets"],

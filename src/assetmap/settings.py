@@ -49,3 +49,25 @@ GRID_CELL_M: float = 400.0
 
 #: Cap on the number of close matches listed when an area name or code is not found.
 CLOSE_MATCHES: int = 5
+
+#: Uploaded asset registers (:mod:`assetmap.ingest`): the largest file accepted, in megabytes.
+UPLOAD_MAX_MB: int = 50
+
+#: Most data rows (or GeoJSON features) one upload may hold.
+UPLOAD_MAX_ROWS: int = 200_000
+
+#: Most columns (or GeoJSON property names) one upload may hold.
+UPLOAD_MAX_COLUMNS: int = 500
+
+#: Most values (rows x columns) one upload may hold: bounds memory whatever the file's shape.
+UPLOAD_MAX_CELLS: int = 20_000_000
+
+#: Longest value accepted in a column the upload uses (name, postcode, coordinates, type, id,
+#: address). A longer value is reported with its row, never cut short silently.
+UPLOAD_MAX_CELL_CHARS: int = 1_000
+
+#: An Excel workbook is a zip archive: the most it may unpack to (a guard against zip bombs).
+UPLOAD_MAX_UNZIPPED_MB: int = 500
+
+#: A row located by its coordinates whose own postcode lies further away than this gets a warning.
+UPLOAD_POSTCODE_MISMATCH_M: float = 2_000.0

@@ -1,0 +1,84 @@
+"""The session's own uploaded asset register: kept in this browser session only.
+
+An upload lives in ``st.session_state`` (memory of this session), never on the server's disk and
+never in a cache shared with other sessions except under the digest of its own content, so one
+user's register is never visible to another session.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import pandas as pd
+import streamlit as st
+
+#: Uploaded categories become asset types with this prefix, so they never clash with open layers.
+PREFIX = "upload_"
+_KEY = "session_upload"
+
+
+@dataclass(frozen=True)
+class SessionUpload:
+    """A mapped upload.
+
+    Attributes
+    ----------
+    digest
+        SHA-256 of the file and the column mapping used: the cache key of anything derived.
+    filename
+        Name as the user's browser gave it (shown, never used as a path).
+    assets
+        Mapped rows (:data:`assetmap.assets.ASSET_COLUMNS`), ``asset_type`` prefixed.
+    labels
+        Asset type -> label for the uploaded categories.
+    report
+        Rows not mapped, with reasons.
+    rows_read
+        Rows in the file.
+    """
+
+    digest: str
+    filename: str
+    assets: pd.DataFrame
+    labels: dict[str, str]
+    report: pd.DataFrame
+    rows_read: int
+
+
+def current() -> SessionUpload | None:
+    """This session's upload, if any."""
+    found = st.session_state.get(_KEY)
+    return found if isinstance(found, SessionUpload) else None
+
+
+def keep(
+    data: bytes,
+    mapping_text: str,
+    filename: str,
+    assets: pd.DataFrame,
+    categories: dict[str, str],
+    report: pd.DataFrame,
+    rows_read: int,
+) -> SessionUpload:
+    """Store an ingest result as this session's upload (replacing any earlier one)."""
+    digest = hashlib.sha256(data + b"\0" + mapping_text.encode()).hexdigest()
+    frame = assets.copy()
+    frame["asset_type"] = PREFIX + frame["asset_type"].astype(str)
+    labels = {PREFIX + slug: f"{label} (your upload)" for slug, label in categories.items()}
+    for kind in frame["asset_type"].unique():
+        labels.setdefault(kind, f"{kind.removeprefix(PREFIX)} (your upload)")
+    found = SessionUpload(digest, filename, frame, labels, report, rows_read)
+    st.session_state[_KEY] = found
+    return found
+
+
+def clear() -> None:
+    """Forget this session's upload."""
+    st.session_state.pop(_KEY, None)
+
+
+def labels() -> dict[str, str]:
+    """Labels of this session's uploaded asset types."""
+    found = current()
+    return dict(found.labels) if found else {}
