@@ -9,9 +9,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from assetmap import areas, dictionary, export, metrics, reading
+from assetmap import areas, export, metrics, reading
 from ui import data, layout
-from ui.areafilter import NEED_LABELS, asset_label
+from ui.areafilter import NEED_LABELS, asset_label, column_label
 
 sel = layout.page("Home")
 national = data.selection_metrics(sel)
@@ -94,7 +94,7 @@ table = area_table.assign(
         lambda t: "All chosen types" if t == "all" else asset_label(t)
     )
 )
-labelled = table.rename(columns=dictionary.label)
+labelled = table.rename(columns=column_label)
 st.dataframe(labelled, hide_index=True, width="stretch")
 st.download_button(
     "Download this table (CSV)",

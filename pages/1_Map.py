@@ -9,8 +9,9 @@ import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
-from assetmap import areas, dictionary, export, maps
+from assetmap import areas, export, maps
 from ui import areafilter, layout, upload
+from ui.areafilter import column_label
 from ui.mapview import OVERVIEW_LEVELS, lsoa_map, overview_map, png, standalone
 
 sel = layout.page("Map")
@@ -107,7 +108,7 @@ d2.download_button(
 
 st.header("The same data as a table")
 st.caption(f"{view.features:,} areas shown. Bands: {view.classes.method}.")
-labelled = view.table.rename(columns=dictionary.label).rename(columns={"map_class": "Map band"})
+labelled = view.table.rename(columns=column_label).rename(columns={"map_class": "Map band"})
 st.dataframe(labelled, hide_index=True, width="stretch")
 st.download_button(
     "Download this table (CSV)",

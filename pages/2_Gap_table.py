@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from assetmap import dictionary, export, metrics
+from assetmap import export, metrics
 from ui import data, layout
-from ui.areafilter import NEED_LABELS, asset_label
+from ui.areafilter import NEED_LABELS, asset_label, column_label
 
 sel = layout.page("Gap table")
 st.title(f"Gap table: {sel.area.label}")
@@ -23,7 +23,7 @@ c1, c2, c3, c4 = st.columns([1, 1, 2, 1])
 core20_only = c1.checkbox("Core20 only", key="gaps_core20", help="IMD 2025 deciles 1-2")
 zero_only = c2.checkbox("No assets only", key="gaps_zero")
 sortable = [c for c in table.columns if c not in {"lsoa21cd"}]
-sort_by = c3.selectbox("Sort by", sortable, index=0, format_func=dictionary.label, key="gaps_sort")
+sort_by = c3.selectbox("Sort by", sortable, index=0, format_func=column_label, key="gaps_sort")
 descending = c4.toggle("Largest first", value=sort_by == "gap_score", key="gaps_desc")
 
 shown = table
@@ -52,7 +52,7 @@ context = {
 
 def labelled(frame: pd.DataFrame) -> pd.DataFrame:
     """Spelled-out headings plus the context columns, so a forwarded CSV explains itself."""
-    out = frame.rename(columns=dictionary.label)
+    out = frame.rename(columns=column_label)
     for name, value in context.items():
         out[name] = value
     return out

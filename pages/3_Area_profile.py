@@ -6,9 +6,9 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from assetmap import areas, dictionary, export, metrics
+from assetmap import areas, export, metrics
 from ui import data, layout
-from ui.areafilter import FILTER_LEVELS, asset_label
+from ui.areafilter import FILTER_LEVELS, asset_label, column_label
 
 sel = layout.page("Area profile")
 national = data.selection_metrics(sel)
@@ -95,7 +95,7 @@ if chosen:
     picked = roll[roll[lv.code].isin(chosen)].copy()
     keep = [lv.code, lv.name, *[k for k, _, _ in ROWS if k in picked.columns]]
     compare = picked[keep]
-    st.dataframe(compare.rename(columns=dictionary.label), hide_index=True, width="stretch")
+    st.dataframe(compare.rename(columns=column_label), hide_index=True, width="stretch")
     chart = (
         alt.Chart(picked)
         .mark_bar()
@@ -118,7 +118,7 @@ if chosen:
     st.altair_chart(chart, width="stretch")
     st.download_button(
         "Download the comparison (CSV)",
-        data=export.to_csv_bytes(compare.rename(columns=dictionary.label)),
+        data=export.to_csv_bytes(compare.rename(columns=column_label)),
         file_name=f"assetmap_compare_{level}.csv",
         mime="text/csv",
     )

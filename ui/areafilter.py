@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from assetmap import areas, metrics
+from assetmap import areas, dictionary, metrics
 from assetmap.assets import ASSET_SOURCES
 from ui import data, upload
 
@@ -77,6 +77,14 @@ def asset_label(asset_type: str) -> str:
     """Plural label of an asset type (open layer, or a category of this session's upload)."""
     src = ASSET_SOURCES.get(asset_type)
     return src.label if src else upload.labels().get(asset_type, asset_type)
+
+
+def column_label(name: str) -> str:
+    """Spelled-out heading for a column, including this session's uploaded asset types."""
+    kind = name.removeprefix("assets_")
+    if name.startswith("assets_") and kind in upload.labels():
+        return f"{upload.labels()[kind]} (count)"
+    return dictionary.label(name)
 
 
 def type_options() -> list[str]:
