@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-import folium
-import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from assetmap import areas, maps, metrics, offline
+from assetmap import areas, maps, mapviews, offline
 from assetmap.assets import ASSET_SOURCES, to_geodataframe
+from assetmap.mapviews import MapView
 from ui import data
 
 #: Levels that can colour England or a region.
@@ -19,20 +16,6 @@ OVERVIEW_LEVELS: dict[str, str] = {
     "lad": "Local authorities",
     "sicbl": "Sub-ICB locations",
 }
-SOURCE_LINE = "IoD 2025 (MHCLG, OGL); Census 2021 (ONS, OGL); asset layers as on Methods page"
-
-
-@dataclass(frozen=True)
-class MapView:
-    """A built map and the table behind it."""
-
-    map: folium.Map
-    table: pd.DataFrame
-    shapes: gpd.GeoDataFrame
-    classes: maps.Classes
-    title: str
-    features: int
-    level: str
 
 
 def area_from_ref(ref: str) -> areas.Area:
@@ -57,51 +40,25 @@ def lsoa_map(
 
     A session's upload is keyed by ``upload_digest``, the hash of its own content.
     """
-    area = area_from_ref(area_ref)
     national = data.lsoa_metrics(types, need, upload_digest, _upload_assets)
-    local = areas.select(national, area)
-    shapes = data.lsoa_shapes()
-    frame = gpd.GeoDataFrame(
-        local.merge(shapes, on="lsoa21cd", how="left"), geometry="geometry", crs=shapes.crs
-    )
-    measure = maps.MEASURES[measure_key]
-    classes = maps.classify(
-        frame[measure.lsoa_column], measure, banding, national[measure.lsoa_column]
-    )
-    lads = data.layer("lad")
-    outlines = lads[lads["lad24cd"].isin(frame["lad24cd"].unique())]
     points = None
     if show_assets:
         pts = data.asset_points()
         if _upload_assets is not None and len(_upload_assets):
             pts = pd.concat([pts, to_geodataframe(_upload_assets)], ignore_index=True)
-        points = pts[pts["lsoa21cd"].isin(frame["lsoa21cd"]) & pts["asset_type"].isin(types)]
+        points = pts[pts["asset_type"].isin(types)]
     labels = {k: s.label for k, s in ASSET_SOURCES.items()} | (_upload_labels or {})
-    m = maps.lsoa_view(
-        frame,
-        measure,
-        classes,
-        assets=points,
+    return mapviews.lsoa_view(
+        national,
+        area_from_ref(area_ref),
+        data.lsoa_shapes(),
+        data.layer("lad"),
+        measure_key,
+        banding,
+        points=points,
         asset_labels=labels,
-        outlines=outlines,
         core20=core20,
-        source=SOURCE_LINE,
     )
-    offline.localise(m)
-    cols = [
-        "lsoa21cd",
-        "lsoa21nm",
-        "lad24nm",
-        "imd_decile",
-        "population",
-        "assets",
-        "assets_per_1k",
-        "core20",
-        measure.lsoa_column,
-    ]
-    table = frame[list(dict.fromkeys(cols))].copy()
-    table["map_class"] = [classes.labels[i] if i >= 0 else "no data" for i in classes.index]
-    return MapView(m, table, frame, classes, f"{area.label}: {measure.label}", len(frame), "lsoa")
 
 
 @st.cache_resource(max_entries=48, show_spinner="Drawing the map…")
@@ -116,54 +73,17 @@ def overview_map(
     _upload_assets: pd.DataFrame | None = None,
 ) -> MapView:
     """England or a region by ICB, sub-ICB or local authority."""
-    area = area_from_ref(area_ref)
     national = data.lsoa_metrics(types, need, upload_digest, _upload_assets)
-    lv = areas.LEVELS[level]
-    everywhere = metrics.rollup(national, level)
-    inside = metrics.rollup(national, level, area)
-    shapes = data.layer(level)[[lv.code, "geometry"]]
-    frame = gpd.GeoDataFrame(
-        inside.merge(shapes, on=lv.code, how="left"), geometry="geometry", crs=shapes.crs
+    return mapviews.area_view(
+        national, area_from_ref(area_ref), level, data.layer(level), measure_key, banding
     )
-    measure = maps.MEASURES[measure_key]
-    classes = maps.classify(
-        frame[measure.area_column],
-        measure,
-        banding,
-        everywhere[measure.area_column],
-        deciles=False,
-    )
-    m = maps.area_view(
-        frame,
-        measure,
-        classes,
-        code=lv.code,
-        name=lv.name,
-        level_label=lv.label,
-        source=SOURCE_LINE,
-    )
-    offline.localise(m)
-    cols = [
-        lv.code,
-        lv.name,
-        "population",
-        "lsoa_count",
-        "core20_share",
-        "assets",
-        "assets_per_1k",
-        measure.area_column,
-    ]
-    table = frame[list(dict.fromkeys(cols))].copy()
-    table["map_class"] = [classes.labels[i] if i >= 0 else "no data" for i in classes.index]
-    title = f"{area.label} by {lv.label.lower()}: {measure.area_label}"
-    return MapView(m, table, frame, classes, title, len(frame), level)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def png(_view: MapView, key: tuple[object, ...]) -> bytes:
     """The map as a PNG with its legend (cached per view ``key``)."""
     del key
-    return maps.to_png(_view.shapes, _view.classes, _view.title, note=SOURCE_LINE)
+    return maps.to_png(_view.shapes, _view.classes, _view.title, note=mapviews.SOURCE_LINE)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

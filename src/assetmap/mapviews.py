@@ -1,0 +1,201 @@
+"""Whole map views: the data of an area joined to its shapes, classified, drawn, tabulated.
+
+One function per view, used by the dashboard (through Streamlit caches) and by the benchmarks,
+so both measure and show exactly the same map.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from assetmap import areas, maps, metrics, offline
+
+SOURCE_LINE = "IoD 2025 (MHCLG, OGL); Census 2021 (ONS, OGL); asset layers as on Methods page"
+
+
+@dataclass(frozen=True)
+class MapView:
+    """A built map and the table behind it.
+
+    Attributes
+    ----------
+    map
+        The folium map, with its scripts and styles pointed at the local copies.
+    table
+        The mapped values, one row per shape (the map's table alternative).
+    shapes
+        The shapes with their values (EPSG:4326), for the PNG export and click look-ups.
+    classes
+        The classification drawn.
+    title
+        What the map shows, in words.
+    features
+        Number of shapes.
+    level
+        ``lsoa`` or the area level shown.
+    """
+
+    map: folium.Map
+    table: pd.DataFrame
+    shapes: gpd.GeoDataFrame
+    classes: maps.Classes
+    title: str
+    features: int
+    level: str
+
+
+def _with_bands(table: pd.DataFrame, classes: maps.Classes) -> pd.DataFrame:
+    out = table.copy()
+    out["map_class"] = [classes.labels[i] if i >= 0 else "no data" for i in classes.index]
+    return out
+
+
+def lsoa_view(
+    national: pd.DataFrame,
+    area: areas.Area,
+    lsoa_shapes: gpd.GeoDataFrame,
+    lad_layer: gpd.GeoDataFrame,
+    measure_key: str,
+    banding: str,
+    *,
+    points: gpd.GeoDataFrame | None = None,
+    asset_labels: dict[str, str] | None = None,
+    core20: bool = True,
+) -> MapView:
+    """The LSOAs of one area coloured by a measure, with LA borders and asset points.
+
+    Parameters
+    ----------
+    national
+        :func:`assetmap.metrics.lsoa_metrics` for all of England.
+    area
+        The area (an ICB, sub-ICB or local authority).
+    lsoa_shapes
+        LSOA polygons (``lsoa21cd``, geometry; EPSG:4326).
+    lad_layer
+        Local authority polygons (``lad24cd``, geometry).
+    measure_key
+        A key of :data:`assetmap.maps.MEASURES`.
+    banding
+        A key of :data:`assetmap.maps.BANDINGS`.
+    points
+        Asset points to draw (already filtered to the chosen types); ``None`` for none.
+    asset_labels
+        Asset type -> label.
+    core20
+        Outline the Core20 LSOAs.
+
+    Returns
+    -------
+    MapView
+    """
+    local = areas.select(national, area)
+    frame = gpd.GeoDataFrame(
+        local.merge(lsoa_shapes, on="lsoa21cd", how="left"),
+        geometry="geometry",
+        crs=lsoa_shapes.crs,
+    )
+    measure = maps.MEASURES[measure_key]
+    classes = maps.classify(
+        frame[measure.lsoa_column], measure, banding, national[measure.lsoa_column]
+    )
+    outlines = lad_layer[lad_layer["lad24cd"].isin(frame["lad24cd"].unique())]
+    inside = None
+    if points is not None:
+        inside = points[points["lsoa21cd"].isin(frame["lsoa21cd"])]
+    m = maps.lsoa_view(
+        frame,
+        measure,
+        classes,
+        assets=inside,
+        asset_labels=asset_labels,
+        outlines=outlines,
+        core20=core20,
+        source=SOURCE_LINE,
+    )
+    offline.localise(m)
+    cols = [
+        "lsoa21cd",
+        "lsoa21nm",
+        "lad24nm",
+        "imd_decile",
+        "population",
+        "assets",
+        "assets_per_1k",
+        "core20",
+        measure.lsoa_column,
+    ]
+    table = _with_bands(frame[list(dict.fromkeys(cols))], classes)
+    title = f"{area.label}: {measure.label}"
+    return MapView(m, table, frame, classes, title, len(frame), "lsoa")
+
+
+def area_view(
+    national: pd.DataFrame,
+    area: areas.Area,
+    level: str,
+    layer: gpd.GeoDataFrame,
+    measure_key: str,
+    banding: str,
+) -> MapView:
+    """England or a region by ICB, sub-ICB or local authority.
+
+    Parameters
+    ----------
+    national
+        :func:`assetmap.metrics.lsoa_metrics` for all of England.
+    area
+        England or a region.
+    level
+        ``icb``, ``sicbl`` or ``lad``.
+    layer
+        The level's polygons (code column and geometry; EPSG:4326).
+    measure_key, banding
+        As for :func:`lsoa_view`; national bands use the deciles of all areas of the level.
+
+    Returns
+    -------
+    MapView
+    """
+    lv = areas.LEVELS[level]
+    everywhere = metrics.rollup(national, level)
+    inside = metrics.rollup(national, level, area)
+    shapes = layer[[lv.code, "geometry"]]
+    frame = gpd.GeoDataFrame(
+        inside.merge(shapes, on=lv.code, how="left"), geometry="geometry", crs=shapes.crs
+    )
+    measure = maps.MEASURES[measure_key]
+    classes = maps.classify(
+        frame[measure.area_column],
+        measure,
+        banding,
+        everywhere[measure.area_column],
+        deciles=False,
+    )
+    m = maps.area_view(
+        frame,
+        measure,
+        classes,
+        code=lv.code,
+        name=lv.name,
+        level_label=lv.label,
+        source=SOURCE_LINE,
+    )
+    offline.localise(m)
+    cols = [
+        lv.code,
+        lv.name,
+        "population",
+        "lsoa_count",
+        "core20_share",
+        "assets",
+        "assets_per_1k",
+        measure.area_column,
+    ]
+    table = _with_bands(frame[list(dict.fromkeys(cols))], classes)
+    title = f"{area.label} by {lv.label.lower()}: {measure.area_label}"
+    return MapView(m, table, frame, classes, title, len(frame), level)
