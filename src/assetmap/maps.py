@@ -371,14 +371,12 @@ class CompactPolygons(folium.FeatureGroup):
                 return out;
             }
             var d = {{ this.payload }};
-            var renderer = L.canvas({padding: 0.2});
             {{ this.tip_js }}
             group.assetmapKeys = d.keys;
             for (var n = 0; n < d.geoms.length; n++) {
                 var latlngs = d.geoms[n].map(function (part) { return part.map(decode); });
                 var c = d.cls[n];
                 var poly = L.polygon(latlngs, {
-                    renderer: renderer,
                     fillColor: c >= 0 ? d.colours[c] : "#bdbdbd",
                     fillOpacity: {{ this.fill_opacity }},
                     color: "{{ this.stroke }}",
@@ -387,7 +385,11 @@ class CompactPolygons(folium.FeatureGroup):
                 });
                 poly.assetmapKey = d.keys[n];
                 if (d.fields.length > 0) {
-                    poly.bindTooltip(tip(d.values[n]), {sticky: true});
+                    poly.assetmapIndex = n;
+                    // Built when first hovered, not for every shape up front.
+                    poly.bindTooltip(function (layer) {
+                        return tip(d.values[layer.assetmapIndex]);
+                    }, {sticky: true});
                 }
                 poly.addTo(group);
             }
@@ -462,13 +464,16 @@ class PointLayer(folium.FeatureGroup):
         var {{ this.get_name() }} = L.featureGroup({{ this.options|tojavascript }});
         (function (group) {
             var d = {{ this.payload }};
-            var renderer = L.canvas({padding: 0.2});
             {{ this.tip_js }}
             for (var n = 0; n < d.lat.length; n++) {
-                L.circleMarker([d.lat[n], d.lon[n]], {
-                    renderer: renderer, radius: 4.5, weight: 1, color: "#ffffff",
+                var marker = L.circleMarker([d.lat[n], d.lon[n]], {
+                    radius: 4.5, weight: 1, color: "#ffffff",
                     fillColor: "{{ this.colour }}", fillOpacity: 0.95
-                }).bindTooltip(tip(d.values[n])).addTo(group);
+                });
+                marker.assetmapIndex = n;
+                marker.bindTooltip(function (layer) {
+                    return tip(d.values[layer.assetmapIndex]);
+                }).addTo(group);
             }
         })({{ this.get_name() }});
         {% endmacro %}
@@ -520,7 +525,7 @@ class Legend(MacroElement):
         {% macro html(this, kwargs) %}
         <div id="{{ this.get_name() }}" class="assetmap-legend" role="region"
              aria-label="Map legend"
-             style="position:absolute; z-index:9999; bottom:40px; left:10px; max-width:300px;
+             style="position:absolute; z-index:9999; bottom:24px; right:10px; max-width:300px;
                     background:rgba(255,255,255,0.94); padding:8px 10px; border-radius:6px;
                     box-shadow:0 1px 4px rgba(0,0,0,0.3); font:12px/1.35 sans-serif; color:#222;">
           <div style="font-weight:bold; margin-bottom:4px;">{{ this.title|e }}</div>
@@ -565,6 +570,10 @@ def base_map(bounds: Sequence[float]) -> folium.Map:
     server, and local authority outlines make a light base.
     """
     m = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_snap=0.25)
+    # Only Leaflet itself: these maps use no jQuery, Bootstrap or icon fonts, and every extra
+    # file is one more request before streamlit-folium can draw.
+    m.default_js = [(name, url) for name, url in m.default_js if name == "leaflet"]
+    m.default_css = [(name, url) for name, url in m.default_css if name == "leaflet_css"]
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return m
 
