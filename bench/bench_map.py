@@ -45,7 +45,7 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from assetmap import areas, maps, metrics, offline, settings, store
+from assetmap import areas, maps, mapviews, metrics, offline, settings, store
 from assetmap.assets import ASSET_SOURCES
 
 sys.path.insert(0, str(settings.PROJECT_ROOT))
@@ -70,7 +70,6 @@ MEASURE = maps.MEASURES["gap_score"]
 BANDING = "national"
 TYPES = list(ASSET_SOURCES)
 LABELS = {k: s.label for k, s in ASSET_SOURCES.items()}
-SOURCE_LINE = "IoD 2025 (MHCLG, OGL); Census 2021 (ONS, OGL); asset layers as on Methods page"
 LAD_PREFIXES = ("E06", "E07", "E08", "E09")
 #: Shape key prefixes per overview level (ICB E54, sub-ICB E38, local authority E06-E09).
 KEY_PREFIXES = {"icb": ("E54",), "sicbl": ("E38",), "lad": LAD_PREFIXES}
@@ -178,59 +177,28 @@ class Data:
 
 
 def our_lsoa_map(d: Data, area: areas.Area, *, extras: bool = True) -> folium.Map:
-    """As ``ui.mapview.lsoa_map`` (Core20 outline and asset points on, as the page starts).
+    """The dashboard's map (``assetmap.mapviews``, as ``ui.mapview.lsoa_map`` calls it).
 
     ``extras=False`` leaves out the asset points, LA borders and Core20 outline.
     """
-    frame = d.lsoa_frame(area)
-    classes = maps.classify(
-        frame[MEASURE.lsoa_column], MEASURE, BANDING, d.national[MEASURE.lsoa_column]
-    )
     lads = d.layers["lad"]
-    outlines = lads[lads["lad24cd"].isin(frame["lad24cd"].unique())]
-    pts = d.points
-    points = pts[pts["lsoa21cd"].isin(frame["lsoa21cd"]) & pts["asset_type"].isin(TYPES)]
-    m = maps.lsoa_view(
-        frame,
-        MEASURE,
-        classes,
-        assets=points if extras else None,
+    view = mapviews.lsoa_view(
+        d.national,
+        area,
+        d.shapes,
+        lads if extras else lads.iloc[:0],
+        MEASURE.key,
+        BANDING,
+        points=d.points[d.points["asset_type"].isin(TYPES)] if extras else None,
         asset_labels=LABELS,
-        outlines=outlines if extras else None,
         core20=extras,
-        source=SOURCE_LINE,
     )
-    offline.localise(m)
-    return m
+    return view.map
 
 
 def our_overview_map(d: Data, area: areas.Area, level: str) -> folium.Map:
-    """As ``ui.mapview.overview_map``."""
-    lv = areas.LEVELS[level]
-    everywhere = metrics.rollup(d.national, level)
-    inside = metrics.rollup(d.national, level, area)
-    shapes = d.layers[level][[lv.code, "geometry"]]
-    frame = gpd.GeoDataFrame(
-        inside.merge(shapes, on=lv.code, how="left"), geometry="geometry", crs=shapes.crs
-    )
-    classes = maps.classify(
-        frame[MEASURE.area_column],
-        MEASURE,
-        BANDING,
-        everywhere[MEASURE.area_column],
-        deciles=False,
-    )
-    m = maps.area_view(
-        frame,
-        MEASURE,
-        classes,
-        code=lv.code,
-        name=lv.name,
-        level_label=lv.label,
-        source=SOURCE_LINE,
-    )
-    offline.localise(m)
-    return m
+    """The dashboard's overview map (``assetmap.mapviews``, as ``ui.mapview.overview_map``)."""
+    return mapviews.area_view(d.national, area, level, d.layers[level], MEASURE.key, BANDING).map
 
 
 def naive_map(frame: gpd.GeoDataFrame) -> folium.Map:
