@@ -212,8 +212,10 @@ def wait_for_features(target: Page | Frame, expected: int, timeout_ms: float = T
     """Wait until the map holds at least ``expected`` features; returns the last count."""
     deadline = time.monotonic() + timeout_ms / 1000
     count = count_features(target)
+    # Wait inside Playwright, not with time.sleep: routed requests are only served while a
+    # Playwright call is running, so a plain sleep would stall the page being waited for.
     while count < expected and time.monotonic() < deadline:
-        time.sleep(0.25)
+        target.wait_for_timeout(250)
         count = count_features(target)
     return count
 
