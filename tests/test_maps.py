@@ -7,6 +7,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import polyline
+import pyproj
 import pytest
 import shapely
 
@@ -49,12 +50,22 @@ def test_national_bands_use_the_national_distribution(
         maps.classify(qyg["gap_score"], m, "equal")
 
 
-def test_polygons_round_trip_through_the_encoding(qyg: gpd.GeoDataFrame) -> None:
-    encoded = maps.encode_polygons(qyg.geometry.values[:50])
-    for geom, parts in zip(qyg.geometry.values[:50], encoded, strict=True):
-        for part, rings in zip(shapely.get_parts(geom), parts, strict=True):
-            decoded = np.array(polyline.decode(rings[0], 5))[:, ::-1]
-            assert np.allclose(decoded, np.asarray(part.exterior.coords), atol=6e-6)
+def test_rings_round_trip_through_the_encoding(qyg: gpd.GeoDataFrame) -> None:
+    """Every ring of every part comes back in Web Mercator metres, to the metre."""
+    geoms = qyg.geometry.values[:50]
+    encoded = maps.encode_rings(geoms)
+    # Independent projection with pyproj (EPSG:3857 is Leaflet's spherical Mercator).
+    to_mercator = pyproj.Transformer.from_crs(4326, 3857, always_xy=True)
+    for geom, rings in zip(geoms, encoded, strict=True):
+        expected = [
+            ring for part in shapely.get_parts(geom) for ring in [part.exterior, *part.interiors]
+        ]
+        assert len(rings) == len(expected)
+        for text, ring in zip(rings, expected, strict=True):
+            decoded = np.array(polyline.decode(text, 0))
+            lon, lat = np.asarray(ring.coords)[:-1].T  # the closing vertex is left out
+            x, y = to_mercator.transform(lon, lat)
+            assert np.abs(decoded - np.column_stack([x, y])).max() <= 0.5 + 1e-6
 
 
 def _naive(frame: gpd.GeoDataFrame) -> str:

@@ -283,8 +283,35 @@ def js_payload(obj: object) -> str:
     return re.sub(r"\{(?=[{%#])", r"\\u007b", text)
 
 
-def encode_polygons(geometries: Sequence[Any] | np.ndarray) -> list[list[list[str]]]:
-    """Encode (multi)polygons in EPSG:4326 as Google encoded polylines.
+#: Leaflet's spherical Mercator (``L.Projection.SphericalMercator``): its earth radius and the
+#: latitude it clips at. Coordinates are projected here exactly as Leaflet would, so the browser
+#: only scales and shifts them.
+_MERCATOR_R: Final = 6378137.0
+_MERCATOR_MAX_LAT: Final = 85.0511287798
+
+
+def web_mercator(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""Project longitude/latitude (degrees) to spherical Mercator metres, as Leaflet does.
+
+    .. math::
+
+        x = R\,\lambda, \qquad y = R \ln \tan\left(\frac{\pi}{4} + \frac{\varphi}{2}\right)
+
+    with :math:`R = 6{,}378{,}137` m and :math:`\varphi` clipped to :math:`\pm 85.0511°`.
+    """
+    phi = np.radians(np.clip(np.asarray(lat, dtype=float), -_MERCATOR_MAX_LAT, _MERCATOR_MAX_LAT))
+    x = _MERCATOR_R * np.radians(np.asarray(lon, dtype=float))
+    return x, _MERCATOR_R * np.log(np.tan(np.pi / 4 + phi / 2))
+
+
+def encode_rings(geometries: Sequence[Any] | np.ndarray) -> list[list[str]]:
+    """Encode (multi)polygons in EPSG:4326 as rings of Web Mercator metres, polyline-encoded.
+
+    Every ring of every part of a geometry is listed flat (exterior and holes alike): the
+    browser fills each geometry with the even-odd rule, which needs no part structure because
+    the parts of an LSOA never overlap. Coordinates are Web Mercator metres rounded to whole
+    metres (finer than a pixel up to zoom 17), delta-encoded with the Google polyline algorithm
+    (precision 0); the closing vertex, equal to the first, is left out.
 
     Parameters
     ----------
@@ -294,17 +321,21 @@ def encode_polygons(geometries: Sequence[Any] | np.ndarray) -> list[list[list[st
     Returns
     -------
     list
-        Per geometry, per part, per ring (exterior first), the encoded string (precision 5).
+        Per geometry, per ring, the encoded string.
     """
-    out = []
-    for geom in geometries:
-        parts = []
-        for part in shapely.get_parts(geom):
-            rings = [part.exterior, *part.interiors]
-            parts.append(
-                [polyline.encode([(y, x) for x, y in np.asarray(r.coords)], 5) for r in rings]
-            )
-        out.append(parts)
+    geoms = np.asarray(geometries, dtype=object)
+    rings = shapely.get_rings(shapely.get_parts(geoms))
+    # Which geometry each ring belongs to: parts per geometry, then rings per part.
+    parts_of = np.repeat(np.arange(len(geoms)), shapely.get_num_geometries(geoms))
+    ring_owner = np.repeat(parts_of, shapely.get_num_interior_rings(shapely.get_parts(geoms)) + 1)
+    coords, ring_of_vertex = shapely.get_coordinates(rings, return_index=True)
+    x, y = web_mercator(coords[:, 0], coords[:, 1])
+    xy = np.rint(np.column_stack([x, y])).astype(np.int64)
+    starts = np.searchsorted(ring_of_vertex, np.arange(len(rings) + 1))
+    out: list[list[str]] = [[] for _ in range(len(geoms))]
+    for r in range(len(rings)):
+        ring = xy[starts[r] : starts[r + 1] - 1]  # the closing vertex repeats the first
+        out[int(ring_owner[r])].append(polyline.encode(ring.tolist(), 0))
     return out
 
 
@@ -325,9 +356,277 @@ _TOOLTIP_JS: Final = """
             }
 """
 
+# The canvas layers. Leaflet's own canvas renderer does the sizing, panning and zoom animation,
+# but instead of one L.Polygon or L.CircleMarker per feature (an object with its bounds,
+# projection and events: most of the time a 1,601-LSOA map with its 735 asset points took to
+# draw) each layer paints all its features itself, a class of polygons or a type of point in one
+# canvas path. Coordinates arrive in Web Mercator metres, so projecting is one multiply-add per
+# axis. Hover is found by a point-in-polygon or nearest-point test on the map's own mouse events,
+# so no canvas takes pointer events or hides another layer. Defined once per page.
+_CANVAS_JS: Final = """
+if (!window.AssetmapCanvas) {
+    // Google polyline decoding at precision 0: zig-zag varint deltas -> [x0, y0, x1, y1, ...].
+    window.AssetmapDecode = function (s) {
+        var a = new Float64Array(s.length), k = 0, j = 0, x = 0, y = 0;
+        while (j < s.length) {
+            var b, sh = 0, v = 0;
+            do { b = s.charCodeAt(j++) - 63; v |= (b & 31) << sh; sh += 5; } while (b >= 32);
+            x += (v & 1) ? ~(v >> 1) : (v >> 1);
+            sh = 0; v = 0;
+            do { b = s.charCodeAt(j++) - 63; v |= (b & 31) << sh; sh += 5; } while (b >= 32);
+            y += (v & 1) ? ~(v >> 1) : (v >> 1);
+            a[k++] = x; a[k++] = y;
+        }
+        return a.subarray(0, k);
+    };
+    // One map-wide hover handler: the topmost layer with a feature under the pointer shows
+    // its tooltip, every other layer hides its own.
+    function hoverAll(e) {
+        var layers = this._assetmapLayers, found = false;
+        for (var i = layers.length - 1; i >= 0; i--) {
+            var layer = layers[i], n = found ? -1 : layer._find(e.latlng, e.layerPoint);
+            if (n >= 0) { layer._show(n, e.latlng); found = true; } else { layer._hide(); }
+        }
+        this.getContainer().style.cursor = found ? "pointer" : "";
+    }
+    function hideAll() {
+        this._assetmapLayers.forEach(function (layer) { layer._hide(); });
+        this.getContainer().style.cursor = "";
+    }
+    // One canvas per map, shared by every assetmap layer on it and painted in the order the
+    // layers were added (a canvas per layer costs a full-size bitmap to clear and composite).
+    var Renderer = L.Canvas.extend({
+        initialize: function () {
+            // No margin beyond the view: a pan repaints at its end anyway, and each extra
+            // pixel costs time to clear, fill and composite.
+            L.Canvas.prototype.initialize.call(this, {padding: 0});
+            this._members = [];
+        },
+        onAdd: function (map) {
+            L.Canvas.prototype.onAdd.call(this, map);
+            // Pointer events go to the map, never to this canvas (hover is found in hoverAll).
+            this._container.style.pointerEvents = "none";
+        },
+        _updatePaths: function () {
+            if (this._postponeUpdatePaths) return;
+            for (var i = 0; i < this._members.length; i++) this._paint(this._members[i]);
+        },
+        _paint: function (layer) {
+            var map = this._map, crs = map.options.crs, t = crs.transformation;
+            var s = crs.scale(map.getZoom()), o = map.getPixelOrigin();
+            // Web Mercator metres -> layer pixels: one scale and one shift per axis.
+            layer._draw2(this._ctx, s * t._a, s * t._b - o.x, s * t._c, s * t._d - o.y,
+                         this._bounds.min, this._bounds.max);
+        },
+        _join: function (layer) {
+            this._members.push(layer);
+            this._paint(layer);  // the newest layer is the top one: paint it over the rest
+        },
+        _leave: function (layer) {
+            this._members.splice(this._members.indexOf(layer), 1);
+            var lo = this._bounds.min, hi = this._bounds.max;
+            this._ctx.clearRect(lo.x, lo.y, hi.x - lo.x, hi.y - lo.y);
+            this._updatePaths();
+        }
+    });
+    window.AssetmapCanvas = L.Layer.extend({
+        initialize: function (d, style) {
+            this._d = d;
+            this._style = style;
+            this._hovered = -1;
+            this.assetmapKeys = d.keys;
+            this.assetmapDrawn = [];
+            this._load(d);
+        },
+        onAdd: function (map) {
+            if (!map._assetmapRenderer) map._assetmapRenderer = new Renderer();
+            if (!map.hasLayer(map._assetmapRenderer)) map.addLayer(map._assetmapRenderer);
+            map._assetmapRenderer._join(this);
+            if (this._d.fields.length === 0) return;
+            this._tip = L.tooltip(this._tipOptions);
+            if (!map._assetmapLayers) {
+                map._assetmapLayers = [];
+                map.on("mousemove", hoverAll, map);
+                map.on("mouseout", hideAll, map);
+            }
+            map._assetmapLayers.push(this);
+        },
+        onRemove: function (map) {
+            if (this._tip) {
+                this._hide();
+                map._assetmapLayers.splice(map._assetmapLayers.indexOf(this), 1);
+            }
+            map._assetmapRenderer._leave(this);
+        },
+        _show: function (n, latlng) {
+            if (n !== this._hovered) {
+                this._hovered = n;
+                this._tip.setContent(this._d.tipFor(n));
+            }
+            this._tip.setLatLng(this._tipAt(n, latlng));
+            if (!this._map.hasLayer(this._tip)) this._tip.addTo(this._map);
+        },
+        _hide: function () {
+            if (this._hovered < 0) return;
+            this._hovered = -1;
+            if (this._map) this._map.removeLayer(this._tip);
+        },
+        // For scripts and tests: open feature n's tooltip as a hover would.
+        assetmapShow: function (n) { this._show(n, null); return this._tip.getElement(); },
+        // For scripts and tests: the canvas this layer is painted on.
+        assetmapCanvas: function () { return this._map._assetmapRenderer._container; }
+    });
+
+    // Polygons: every shape of a class is one canvas path, filled with the even-odd rule.
+    window.AssetmapShapes = window.AssetmapCanvas.extend({
+        _tipOptions: {sticky: true, direction: "auto"},
+        _load: function (d) {
+            var n = d.rings.length, bbox = new Float64Array(4 * n), shapes = new Array(n);
+            var groups = {};
+            for (var i = 0; i < n; i++) {
+                var rings = d.rings[i].map(window.AssetmapDecode);
+                var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+                for (var r = 0; r < rings.length; r++) {
+                    var a = rings[r];
+                    for (var j = 0; j < a.length; j += 2) {
+                        if (a[j] < x0) x0 = a[j]; if (a[j] > x1) x1 = a[j];
+                        if (a[j + 1] < y0) y0 = a[j + 1]; if (a[j + 1] > y1) y1 = a[j + 1];
+                    }
+                }
+                shapes[i] = rings;
+                bbox[4 * i] = x0; bbox[4 * i + 1] = y0; bbox[4 * i + 2] = x1; bbox[4 * i + 3] = y1;
+                (groups[d.cls[i]] = groups[d.cls[i]] || []).push(i);
+            }
+            this._shapes = shapes;
+            this._bbox = bbox;
+            this._groups = groups;
+        },
+        _draw2: function (ctx, ax, bx, ay, by, lo, hi) {
+            var st = this._style, d = this._d, bb = this._bbox, drawn = [];
+            ctx.lineJoin = "round";
+            ctx.lineCap = "round";
+            ctx.lineWidth = st.weight;
+            ctx.strokeStyle = st.stroke;
+            for (var c in this._groups) {
+                var members = this._groups[c];
+                ctx.beginPath();
+                for (var q = 0; q < members.length; q++) {
+                    var i = members[q];
+                    var px0 = ax * bb[4 * i] + bx, px1 = ax * bb[4 * i + 2] + bx;
+                    var py0 = ay * bb[4 * i + 3] + by, py1 = ay * bb[4 * i + 1] + by;
+                    if (px1 < lo.x || px0 > hi.x || py1 < lo.y || py0 > hi.y) continue;
+                    drawn.push(d.keys[i]);
+                    var rings = this._shapes[i];
+                    for (var r = 0; r < rings.length; r++) {
+                        var a = rings[r], lx = ax * a[0] + bx, ly = ay * a[1] + by;
+                        ctx.moveTo(lx, ly);
+                        for (var j = 2; j < a.length; j += 2) {
+                            var x = ax * a[j] + bx, y = ay * a[j + 1] + by;
+                            // A vertex within a pixel of the last one drawn adds nothing
+                            // visible but costs time to rasterise; the borders' white stroke
+                            // covers the sub-pixel slivers skipping leaves between neighbours.
+                            if (Math.abs(x - lx) + Math.abs(y - ly) < 1) continue;
+                            ctx.lineTo(x, y);
+                            lx = x; ly = y;
+                        }
+                        ctx.closePath();
+                    }
+                }
+                if (st.fillOpacity > 0) {
+                    ctx.globalAlpha = st.fillOpacity;
+                    ctx.fillStyle = c >= 0 ? d.colours[c] : "#bdbdbd";
+                    ctx.fill("evenodd");
+                }
+                if (st.weight > 0) {
+                    ctx.globalAlpha = 1;
+                    ctx.stroke();
+                }
+            }
+            ctx.globalAlpha = 1;
+            this.assetmapDrawn = drawn;
+        },
+        // The shape under a point (even-odd ray casting in Web Mercator metres), or -1.
+        _find: function (latlng) {
+            var p = this._map.options.crs.projection.project(latlng), x = p.x, y = p.y;
+            var bb = this._bbox;
+            for (var i = this._shapes.length - 1; i >= 0; i--) {
+                if (x < bb[4 * i] || x > bb[4 * i + 2] || y < bb[4 * i + 1] || y > bb[4 * i + 3])
+                    continue;
+                var inside = false, rings = this._shapes[i];
+                for (var r = 0; r < rings.length; r++) {
+                    var a = rings[r], m = a.length;
+                    for (var j = 0, k = m - 2; j < m; k = j, j += 2) {
+                        var yj = a[j + 1], yk = a[k + 1];
+                        if ((yj > y) !== (yk > y) &&
+                            x < (a[k] - a[j]) * (y - yj) / (yk - yj) + a[j]) inside = !inside;
+                    }
+                }
+                if (inside) return i;
+            }
+            return -1;
+        },
+        _tipAt: function (n, latlng) {
+            if (latlng) return latlng;
+            var bb = this._bbox, crs = this._map.options.crs;
+            return crs.projection.unproject(
+                L.point((bb[4 * n] + bb[4 * n + 2]) / 2, (bb[4 * n + 1] + bb[4 * n + 3]) / 2));
+        }
+    });
+
+    // Points: circles of one colour, one canvas path; hover finds the nearest within reach.
+    window.AssetmapPoints = window.AssetmapCanvas.extend({
+        _tipOptions: {direction: "auto", offset: [8, 0]},
+        _load: function (d) {
+            this._xy = window.AssetmapDecode(d.points);
+            this._px = new Float64Array(this._xy.length);
+        },
+        _draw2: function (ctx, ax, bx, ay, by, lo, hi) {
+            var st = this._style, xy = this._xy, px = this._px, r = st.radius, drawn = 0;
+            ctx.beginPath();
+            for (var j = 0; j < xy.length; j += 2) {
+                var x = px[j] = ax * xy[j] + bx, y = px[j + 1] = ay * xy[j + 1] + by;
+                if (x < lo.x - r || x > hi.x + r || y < lo.y - r || y > hi.y + r) continue;
+                ctx.moveTo(x + r, y);
+                ctx.arc(x, y, r, 0, 2 * Math.PI);
+                drawn += 1;
+            }
+            ctx.globalAlpha = st.fillOpacity;
+            ctx.fillStyle = st.colour;
+            ctx.fill();
+            ctx.globalAlpha = 1;
+            ctx.lineWidth = st.weight;
+            ctx.strokeStyle = st.stroke;
+            ctx.stroke();
+            this.assetmapPoints = drawn;
+            this.assetmapDrawn = [];
+        },
+        _find: function (latlng, layerPoint) {
+            var px = this._px, reach = this._style.radius + 1, best = -1, bestD = reach * reach;
+            for (var j = 0; j < px.length; j += 2) {
+                var dx = px[j] - layerPoint.x, dy = px[j + 1] - layerPoint.y;
+                if (dx * dx + dy * dy <= bestD) { bestD = dx * dx + dy * dy; best = j / 2; }
+            }
+            return best;
+        },
+        _tipAt: function (n) {
+            return this._map.options.crs.projection.unproject(
+                L.point(this._xy[2 * n], this._xy[2 * n + 1]));
+        },
+        // For tests: where point n is in the map's container, in pixels.
+        assetmapPixel: function (n) {
+            return this._map.latLngToContainerPoint(this._tipAt(n));
+        }
+    });
+}
+"""
+
 
 class CompactPolygons(folium.FeatureGroup):
-    """A layer of filled polygons sent as encoded polylines and drawn on a canvas.
+    """A layer of filled polygons sent as encoded rings and painted on one canvas.
+
+    Each class of polygons is one canvas fill (see the module notes); the layer exposes
+    ``assetmapKeys`` (every key) and ``assetmapDrawn`` (the keys painted in the last redraw)
+    to scripts and tests.
 
     Parameters
     ----------
@@ -353,46 +652,16 @@ class CompactPolygons(folium.FeatureGroup):
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.featureGroup({{ this.options|tojavascript }});
+        {{ this.canvas_js }}
         (function (group) {
-            // Google encoded polyline decoder (precision 5).
-            function decode(str) {
-                var i = 0, lat = 0, lng = 0, out = [];
-                while (i < str.length) {
-                    var b, shift = 0, result = 0;
-                    do { b = str.charCodeAt(i++) - 63; result |= (b & 31) << shift; shift += 5; }
-                    while (b >= 32);
-                    lat += (result & 1) ? ~(result >> 1) : (result >> 1);
-                    shift = 0; result = 0;
-                    do { b = str.charCodeAt(i++) - 63; result |= (b & 31) << shift; shift += 5; }
-                    while (b >= 32);
-                    lng += (result & 1) ? ~(result >> 1) : (result >> 1);
-                    out.push([lat / 1e5, lng / 1e5]);
-                }
-                return out;
-            }
             var d = {{ this.payload }};
             {{ this.tip_js }}
-            group.assetmapKeys = d.keys;
-            for (var n = 0; n < d.geoms.length; n++) {
-                var latlngs = d.geoms[n].map(function (part) { return part.map(decode); });
-                var c = d.cls[n];
-                var poly = L.polygon(latlngs, {
-                    fillColor: c >= 0 ? d.colours[c] : "#bdbdbd",
-                    fillOpacity: {{ this.fill_opacity }},
-                    color: "{{ this.stroke }}",
-                    weight: {{ this.weight }},
-                    interactive: d.fields.length > 0
-                });
-                poly.assetmapKey = d.keys[n];
-                if (d.fields.length > 0) {
-                    poly.assetmapIndex = n;
-                    // Built when first hovered, not for every shape up front.
-                    poly.bindTooltip(function (layer) {
-                        return tip(d.values[layer.assetmapIndex]);
-                    }, {sticky: true});
-                }
-                poly.addTo(group);
-            }
+            d.tipFor = function (n) { return tip(d.values[n]); };
+            group.addLayer(new window.AssetmapShapes(d, {
+                fillOpacity: {{ this.fill_opacity }},
+                stroke: "{{ this.stroke }}",
+                weight: {{ this.weight }}
+            }));
         })({{ this.get_name() }});
         {% endmacro %}
         """
@@ -417,12 +686,13 @@ class CompactPolygons(folium.FeatureGroup):
         super().__init__(name=name, show=show, control=control)
         self._name = "CompactPolygons"
         self.tip_js = _TOOLTIP_JS
+        self.canvas_js = _CANVAS_JS
         self.stroke = stroke
         self.weight = weight
         self.fill_opacity = fill_opacity
         self.n_features = len(keys)
         payload = {
-            "geoms": encode_polygons(geometries),
+            "rings": encode_rings(geometries),
             "cls": [int(c) for c in colour_index],
             "colours": list(colours),
             "keys": [str(k) for k in keys],
@@ -442,7 +712,10 @@ class CompactPolygons(folium.FeatureGroup):
 
 
 class PointLayer(folium.FeatureGroup):
-    """Asset points as canvas circle markers with text-only tooltips.
+    """Asset points painted on one canvas, with text-only tooltips.
+
+    The layer exposes ``assetmapPoints`` (points painted in the last redraw) and, for tests,
+    ``assetmapPixel(i)`` and ``assetmapShow(i)``.
 
     Parameters
     ----------
@@ -462,19 +735,15 @@ class PointLayer(folium.FeatureGroup):
         """
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.featureGroup({{ this.options|tojavascript }});
+        {{ this.canvas_js }}
         (function (group) {
             var d = {{ this.payload }};
             {{ this.tip_js }}
-            for (var n = 0; n < d.lat.length; n++) {
-                var marker = L.circleMarker([d.lat[n], d.lon[n]], {
-                    radius: 4.5, weight: 1, color: "#ffffff",
-                    fillColor: "{{ this.colour }}", fillOpacity: 0.95
-                });
-                marker.assetmapIndex = n;
-                marker.bindTooltip(function (layer) {
-                    return tip(d.values[layer.assetmapIndex]);
-                }).addTo(group);
-            }
+            d.tipFor = function (n) { return tip(d.values[n]); };
+            group.addLayer(new window.AssetmapPoints(d, {
+                radius: 4.5, weight: 1, stroke: "#ffffff",
+                colour: "{{ this.colour }}", fillOpacity: 0.95
+            }));
         })({{ this.get_name() }});
         {% endmacro %}
         """
@@ -494,11 +763,14 @@ class PointLayer(folium.FeatureGroup):
         super().__init__(name=name, show=show)
         self._name = "PointLayer"
         self.tip_js = _TOOLTIP_JS
+        self.canvas_js = _CANVAS_JS
         self.colour = colour
         self.n_features = len(lat)
+        x, y = web_mercator(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+        xy = np.rint(np.column_stack([x, y])).astype(np.int64)
         payload = {
-            "lat": np.round(np.asarray(lat, dtype=float), 5).tolist(),
-            "lon": np.round(np.asarray(lon, dtype=float), 5).tolist(),
+            "points": polyline.encode(xy.tolist(), 0),
+            "keys": [],
             "fields": list(tooltip_fields),
             "values": [[str(v) for v in row] for row in tooltip_values],
         }

@@ -1,9 +1,10 @@
 """Every dashboard page in chromium with no internet: maps drawn shape by shape, clicks, links,
 downloads checked against the grid, screenshots for the README and axe on each page.
 
-Maps are drawn by ``maps.CompactPolygons`` on canvases, so there are no SVG paths to count: each
-polygon is a Leaflet layer carrying its ``assetmapKey`` (LSOA ``E01...``, ICB ``E54...``, local
-authority ``E06...``-``E09...``) and the tests count those layers on streamlit-folium's map.
+Maps are painted by ``maps.CompactPolygons`` and ``maps.PointLayer`` on one canvas, so there are no
+SVG paths to count: each layer records the keys of the polygons it painted in its last redraw
+(``assetmapDrawn``: LSOA ``E01...``, ICB ``E54...``, local authority ``E06...``-``E09...``) and the
+number of points (``assetmapPoints``), and the tests count those on streamlit-folium's map.
 """
 
 from __future__ import annotations
@@ -52,28 +53,26 @@ COUNT_LAYERS_JS = """
   if (typeof L === "undefined" || !(window.map instanceof L.Map)) return null;
   const counts = {shapes: 0, points: 0};
   window.map.eachLayer((layer) => {
-    const key = layer.assetmapKey;
-    if (typeof key === "string") {
+    for (const key of layer.assetmapDrawn || []) {
       if (prefixes.some((p) => key.startsWith(p))) counts.shapes += 1;
-    } else if (layer instanceof L.CircleMarker) {
-      counts.points += 1;
     }
+    counts.points += layer.assetmapPoints || 0;
   });
   return counts;
 }
 """
 
-#: Samples every 6th pixel of the canvas the first polygon with a key prefix is drawn on,
-#: after two animation frames (Leaflet redraws a canvas on the next frame).
+#: Samples every 6th pixel of the canvas the polygons with a key prefix are painted on, after
+#: two animation frames.
 CANVAS_PIXELS_JS = """
 async (prefix) => {
   await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-  let shape = null;
+  let shapes = null;
   window.map.eachLayer((layer) => {
-    if (!shape && typeof layer.assetmapKey === "string" && layer.assetmapKey.startsWith(prefix))
-      shape = layer;
+    if (!shapes && (layer.assetmapDrawn || []).some((key) => key.startsWith(prefix)))
+      shapes = layer;
   });
-  const canvas = shape._renderer._container;
+  const canvas = shapes.assetmapCanvas();
   const {width, height} = canvas;
   const data = canvas.getContext("2d").getImageData(0, 0, width, height).data;
   let samples = 0, painted = 0;
@@ -163,6 +162,49 @@ def assert_canvas_painted(page: Page, prefix: str) -> dict[str, Any]:
     assert pixels["painted"] > 0.02 * pixels["samples"], f"the map canvas is nearly blank: {pixels}"
     assert pixels["colours"] >= 5, f"the map canvas has too few colours: {pixels}"
     return dict(pixels)
+
+
+#: The container pixel inside the first painted polygon with a key prefix whose bounding box
+#: centre falls inside it, away from the map's edges and every asset point, and its key.
+INSIDE_SHAPE_JS = """
+(prefix) => {
+  let found = null;
+  window.map.eachLayer((layer) => {
+    if (found || !layer._shapes) return;
+    const keys = layer.assetmapDrawn || [];
+    for (let i = 0; i < layer.assetmapKeys.length && !found; i++) {
+      const key = layer.assetmapKeys[i];
+      if (!key.startsWith(prefix) || !keys.includes(key)) continue;
+      const at = layer._tipAt(i, null);
+      const p = window.map.latLngToContainerPoint(at);
+      const size = window.map.getSize();
+      if (p.x < 60 || p.y < 60 || p.x > size.x / 2 || p.y > size.y - 60) continue;
+      // Inside this shape, and well clear of every asset point (a point's tooltip comes first;
+      // the mouse lands on whole pixels).
+      const lp = window.map.latLngToLayerPoint(at);
+      const clear = window.map._assetmapLayers.every((l) => {
+        if (!l._px) return true;
+        for (let j = 0; j < l._px.length; j += 2) {
+          if (Math.hypot(l._px[j] - lp.x, l._px[j + 1] - lp.y) < l._style.radius + 4) return false;
+        }
+        return true;
+      });
+      if (clear && layer._find(at) === i) found = {key, x: p.x, y: p.y};
+    }
+  });
+  return found;
+}
+"""
+
+
+def assert_hover_shows(page: Page, prefix: str, keys: pd.Series) -> None:
+    """Hovering a painted polygon with the real mouse shows its tooltip, with its key."""
+    target = map_frame(page).evaluate(INSIDE_SHAPE_JS, prefix)
+    assert target is not None, "no painted shape to hover"
+    assert target["key"] in set(keys)
+    frame = page.frame_locator(FOLIUM_IFRAME)
+    frame.locator(".leaflet-container").hover(position={"x": target["x"], "y": target["y"]})
+    expect(frame.locator(".leaflet-tooltip")).to_contain_text(target["key"])
 
 
 def assert_no_error_box(page: Page) -> None:
@@ -259,6 +301,7 @@ def test_large_icb_map_draws_every_lsoa_with_legend_and_assets(
     counts = wait_for_shapes(page, ["E01"], QYG_LSOAS, page_errors)
     assert counts["points"] == expected_points
     assert_canvas_painted(page, "E01")
+    assert_hover_shows(page, "E01", lsoas.loc[lsoas["icb24cd"] == QYG, "lsoa21cd"])
     frame = page.frame_locator(FOLIUM_IFRAME)
     legend = frame.locator(".assetmap-legend")
     expect(legend).to_be_visible()
@@ -316,14 +359,22 @@ def test_clicking_an_icb_on_the_england_map_opens_its_lsoas(
         " return [p.x, p.y]; }",
         [inside.y, inside.x],
     )
+    # The canvas takes no pointer events (the map finds the shape), so the map itself must be
+    # what is under the pointer: not the legend, not a control.
     hit = frame.evaluate(
         "([x, y]) => { const box = window.map.getContainer().getBoundingClientRect();"
         " const el = document.elementFromPoint(box.left + x, box.top + y);"
-        " return el ? el.tagName + (el.closest('.leaflet-overlay-pane') ? ' map' : '') : ''; }",
+        " return el && el.closest('.leaflet-container') && !el.closest('.leaflet-control')"
+        " && !el.closest('.assetmap-legend') ? 'map' : (el ? el.outerHTML.slice(0, 80) : ''); }",
         [x, y],
     )
-    assert hit == "CANVAS map", f"the point to click is covered by {hit!r}"
-    page.frame_locator(FOLIUM_IFRAME).locator(".leaflet-container").click(position={"x": x, "y": y})
+    assert hit == "map", f"the point to click is covered by {hit!r}"
+    container = page.frame_locator(FOLIUM_IFRAME).locator(".leaflet-container")
+    container.hover(position={"x": x, "y": y})
+    expect(page.frame_locator(FOLIUM_IFRAME).locator(".leaflet-tooltip")).to_contain_text(
+        str(icb["icb24nm"])
+    )
+    container.click(position={"x": x, "y": y})
 
     expect(page.get_by_role("heading", level=1)).to_contain_text(
         str(icb["icb24nm"]), timeout=TIMEOUT_MS

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
 from tests.e2e.harness import (
+    FOLIUM_IFRAME,
     NetworkLog,
     StreamlitServer,
     map_frame,
@@ -63,7 +64,8 @@ def test_hostile_names_are_shown_as_text(
     expect(page.get_by_text("Rows read")).to_be_visible()
     screenshot(page, "upload")
     # Leeds on the map, chosen with the sidebar (a new URL would start a new session, and the
-    # upload lives only in this one); then open every uploaded point's tooltip and read it back.
+    # upload lives only in this one); then hover every uploaded point with the real mouse and
+    # read its tooltip back.
     page.get_by_role("link", name="Map").click()
     wait_for_app(page)
     _choose(page, "Geography level", "Local authority")
@@ -72,23 +74,29 @@ def test_hostile_names_are_shown_as_text(
     page.get_by_role("heading", name=re.compile("Map: Local authority: Leeds")).wait_for()
     wait_for_map(page)
     frame = map_frame(page)
-    texts = frame.evaluate(
+    spots = frame.evaluate(
         """() => {
             const out = [];
-            for (const key of Object.keys(window)) {
-                const m = window[key];
-                if (!(m && m instanceof L.Map)) continue;
-                m.eachLayer(l => {
-                    if (l instanceof L.CircleMarker && l.getTooltip()) {
-                        l.openTooltip();
-                        const el = l.getTooltip().getElement();
-                        if (el) out.push(el.textContent);
+            window.map.eachLayer(l => {
+                if (!l.assetmapPixel) return;
+                l._d.values.forEach((row, i) => {
+                    if (row[0].includes("onerror")) {
+                        const p = l.assetmapPixel(i);
+                        out.push([p.x, p.y]);
                     }
                 });
-            }
+            });
             return out;
         }"""
     )
+    assert spots, "the uploaded point is not on the map"
+    container = page.frame_locator(FOLIUM_IFRAME).locator(".leaflet-container")
+    tooltip = page.frame_locator(FOLIUM_IFRAME).locator(".leaflet-tooltip")
+    texts = []
+    for x, y in spots:
+        container.hover(position={"x": x, "y": y})
+        tooltip.wait_for()
+        texts.append(tooltip.inner_text())
     assert any(HOSTILE in t for t in texts), texts[:5]
     assert frame.locator("img[src='x']").count() == 0
     assert frame.evaluate("() => window.__xss") is None
