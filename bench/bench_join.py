@@ -25,6 +25,9 @@ import shapely
 from assetmap import geocode, settings
 from assetmap.gridindex import GridIndex, sjoin_lowest
 
+sys.path.insert(0, str(settings.PROJECT_ROOT))
+from bench.common import Result, report  # the project root is on the path only from here
+
 TARGET_RATIO = 3.0
 
 
@@ -102,29 +105,39 @@ def main() -> int:
     print(row("GridIndex.query", query_s, n, baseline_s))
     one_off = index.build_seconds + query_s
     print(row("GridIndex.build + query (one-off use)", one_off, n, baseline_s))
-    print()
-    verdict = f"target >= {TARGET_RATIO:g} x: {'met' if ratio >= TARGET_RATIO else 'MISSED'}"
-    print(f"  speed-up vs baseline        {ratio:6.1f} x   ({verdict})")
-    print(f"  speed-up vs sjoin alone     {sjoin_s / query_s:6.1f} x")
-    print(f"  build time                  {index.build_seconds:6.2f} s")
     print(
-        f"  index memory                {index.nbytes / 1e6:6.1f} MB  "
-        f"(coarse grid {index.shape[1]} x {index.shape[0]} of {index.cell_size:g} m, "
-        f"{index.n_blocks:,} blocks of {index.refine} x {index.refine} "
-        f"{index.fine_cell_size:g} m cells)"
+        f"  index memory {index.nbytes / 1e6:.1f} MB (coarse grid {index.shape[1]} x "
+        f"{index.shape[0]} of {index.cell_size:g} m, {index.n_blocks:,} blocks of "
+        f"{index.refine} x {index.refine} {index.fine_cell_size:g} m cells); border cells "
+        f"{index.n_border_cells:,} ({index.mean_candidates:.2f} candidates each); points tested "
+        f"exactly {stats.exact_share:.1%} ({stats.n_exact:,}, {stats.n_pairs:,} tests); "
+        f"points in no LSOA {(got == -1).sum():,}"
     )
-    print(
-        f"  border cells                {index.n_border_cells:,} "
-        f"({index.mean_candidates:.2f} candidate polygons each)"
-    )
-    print(
-        f"  points tested exactly       {stats.exact_share:6.1%}  "
-        f"({stats.n_exact:,} points, {stats.n_pairs:,} point-polygon tests)"
-    )
-    print(f"  points in no LSOA           {(got == -1).sum():,}")
     differ = int((got != expected).sum())
-    print(f"  results identical           {same}" + ("" if same else f"  ({differ:,} differ)"))
-    return 0 if same else 1
+    results = [
+        Result(
+            f"join {n:,} English postcodes (GridIndex.query)",
+            f"{query_s:.3f} s ({n / query_s / 1e6:.1f} M pts/s)",
+            baseline=f"{baseline_s:.2f} s (sjoin)",
+            ratio=f"{ratio:.1f}x faster",
+            target=f">= {TARGET_RATIO:g}x faster",
+            ok=ratio >= TARGET_RATIO,
+        ),
+        Result(
+            "GridIndex.build + query (one-off use)",
+            f"{one_off:.2f} s",
+            baseline=f"{baseline_s:.2f} s",
+            ratio=f"{baseline_s / one_off:.1f}x faster",
+        ),
+        Result(
+            "join results identical to sjoin",
+            "yes" if same else f"NO ({differ:,} differ)",
+            target="identical",
+            ok=same,
+        ),
+    ]
+    kind_title = f"Point-in-LSOA join ({kind} polygons, best of {args.repeat})"
+    return report(results, kind_title, source="bench_join")
 
 
 if __name__ == "__main__":

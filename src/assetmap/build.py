@@ -10,6 +10,8 @@ Outputs (``settings.DATA_DIR``)::
 
     boundaries/lsoa21.parquet        33,755 LSOAs: every level's codes, IMD, Census, CNI
     boundaries/lsoa21_grid.npz       grid index for point-in-LSOA look-ups
+    boundaries/lsoa21_queen.parquet  Queen contiguity between LSOAs (neighbour pairs)
+    boundaries/lsoa21_residence.parquet  each LSOA's residence point (mean of its postcodes)
     boundaries/<level>.parquet       england, region, icb, sicbl, lad: polygons and summaries
     assets/assets.parquet            every located asset (point, type, LSOA)
     assets/report.csv                every asset-source row not mapped, with its reason
@@ -35,8 +37,10 @@ import shapely
 from tqdm import tqdm
 
 from assetmap import __version__, areas, settings, sources
+from assetmap.access import RES_POLYGON_POINT, RESIDENCE_FILE, residence_points
 from assetmap.assets import ASSET_SOURCES, locate_assets, read_source, to_geodataframe
 from assetmap.geocode import POSTCODES_FILE, PostcodeDirectory, load_onspd
+from assetmap.hotspots import CONTIGUITY_FILE, islands, queen_contiguity, save_contiguity
 from assetmap.sources import IMD_DOMAINS, IMD_SUBDOMAINS
 from assetmap.spatial import GRID_FILE, LSOA_FILE, LsoaLocator
 
@@ -326,7 +330,17 @@ def build(
     data_dir.mkdir(parents=True, exist_ok=True)
     tmp = data_dir / f".build-{datetime.now(UTC):%Y%m%dT%H%M%S%f}"
     result = BuildResult(data_dir)
-    steps = ["checksums", "lsoas", "areas", "postcodes", "grid index", "assets", "finish"]
+    steps = [
+        "checksums",
+        "lsoas",
+        "areas",
+        "postcodes",
+        "grid index",
+        "contiguity",
+        "residence",
+        "assets",
+        "finish",
+    ]
     bar = tqdm(total=len(steps), desc="assetmap build", disable=not progress, unit="step")
     started = time.perf_counter()
     clock = started
@@ -374,6 +388,28 @@ def build(
         locator = LsoaLocator.from_lsoas(stored)
         locator.index.save(tmp / GRID_FILE)
         done("grid index", "point-in-LSOA grid index saved")
+
+        contiguity = queen_contiguity(stored)
+        save_contiguity(contiguity, tmp / CONTIGUITY_FILE)
+        no_neighbour = islands(contiguity)
+        result.counts["contiguity_pairs"] = int((contiguity.adjacency > 0).sum()) // 2
+        result.counts["contiguity_islands"] = len(no_neighbour)
+        done(
+            "contiguity",
+            f"Queen contiguity: {result.counts['contiguity_pairs']:,} neighbour pairs; "
+            f"LSOAs with no neighbour: {', '.join(no_neighbour) or 'none'}",
+        )
+
+        residence = residence_points(locator, onspd)
+        residence.to_parquet(tmp / RESIDENCE_FILE, compression="zstd", index=False)
+        result.counts["residence_polygon_point"] = int(
+            (residence["res_method"] == RES_POLYGON_POINT).sum()
+        )
+        done(
+            "residence",
+            f"{len(residence):,} residence points, "
+            f"{result.counts['residence_polygon_point']} from the polygon (no postcode inside)",
+        )
 
         directory = PostcodeDirectory(onspd)
         located, reports = [], []

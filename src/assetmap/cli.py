@@ -8,8 +8,14 @@ Examples
     assetmap deciles --types sports_club library
     assetmap gaps --area icb:QYG --out gaps.csv
     assetmap summary --by icb
+    assetmap access --area icb:QYG --types library --distance 800 --out access.csv
     assetmap dictionary --out docs/DATA_DICTIONARY.md
     assetmap ingest register.xlsx --out assets.csv --report report.csv
+    assetmap join --points uprn.parquet --out joined/ --engine dask --scheduler tcp://host:8786
+    assetmap change --area icb:QYG --what lsoas --out change.csv
+    assetmap invest --area icb:QYG --weights deprivation=2 provision=1 --top 20 --by lsoa
+    assetmap hotspots --area icb:QYG --out clusters.csv
+    assetmap bivariate --area icb:QYG --bands national --out classes.csv
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from assetmap import areas, dictionary, export, ingest, metrics, settings, sources, store
+from assetmap import access, areas, dictionary, export, ingest, metrics, settings, sources, store
 from assetmap.assets import ASSET_SOURCES
 from assetmap.build import BuildError, build
 
@@ -71,10 +77,176 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_access(args: argparse.Namespace) -> int:
+    frame = _load_metrics(args)
+    area = _area(args, frame)
+    subset = areas.select(frame, area)
+    residence = store.load_residence(args.data_dir)
+    found = access.access_metrics(
+        residence,
+        frame.set_index("lsoa21cd")["population"],
+        store.load_assets(args.data_dir),
+        types=args.types,
+        distance_m=args.distance,
+        codes=subset["lsoa21cd"],
+    )
+    d, d0 = found.attrs["distance_m"], found.attrs["fca_distance_m"]
+    if args.compare:
+        table = access.compare_with_counts(subset.join(found, on="lsoa21cd"))
+        print(f"Counts vs walking-distance access ({d:,.0f} m): {area.label}", file=sys.stderr)
+        _emit(table, args.out, "comparison")
+        return 0
+    print(
+        f"Walking-distance access ({d:,.0f} m straight line, 2SFCA catchment {d0:,.0f} m): "
+        f"{area.label}",
+        file=sys.stderr,
+    )
+    table = access.access_table(subset, found, residence)
+    _emit(table, args.out, "LSOA access")
+    return 0
+
+
 def cmd_summary(args: argparse.Namespace) -> int:
     frame = _load_metrics(args)
     area = _area(args, frame)
     _emit(metrics.rollup(frame, args.by, area), args.out, f"{args.by} summary")
+    return 0
+
+
+def cmd_change(args: argparse.Namespace) -> int:
+    from assetmap import change
+
+    frame = change.decile_change(_load_metrics(args))
+    area = _area(args, frame)
+    what = {
+        "summary": lambda: change.change_summary(frame, area),
+        "distribution": lambda: change.change_distribution(frame, area),
+        "lsoas": lambda: change.change_table(frame, area),
+    }[args.what]
+    print(f"IMD decile change since 2019 ({args.what}): {area.label}", file=sys.stderr)
+    _emit(what(), args.out, f"change {args.what}")
+    return 0
+
+
+def _with_access(frame: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
+    # Walking access for all of England (its criterion percentile is national); skipped with a
+    # note when the build has no residence points.
+    from assetmap import access
+
+    try:
+        residence = store.load_residence(args.data_dir)
+    except (FileNotFoundError, store.NotBuiltError):
+        print("no residence points in the build: walking access skipped", file=sys.stderr)
+        return frame
+    found = access.access_metrics(
+        residence,
+        frame.set_index("lsoa21cd")["population"],
+        store.load_assets(args.data_dir),
+        types=frame.attrs.get("asset_types"),
+    )
+    out = frame.join(found, on="lsoa21cd")
+    out.attrs = dict(frame.attrs)
+    return out
+
+
+def _with_cold_spots(frame: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
+    # National gap-score clusters (a few seconds); skipped with a note without the contiguity.
+    from assetmap import hotspots
+
+    try:
+        graph = store.load_contiguity(args.data_dir)
+    except (FileNotFoundError, store.NotBuiltError):
+        print("no LSOA contiguity in the build: cold spots skipped", file=sys.stderr)
+        return frame
+    found = hotspots.local_gap_clusters(frame, graph)
+    out = frame.join(found[["gap_cluster_p", "gap_cluster"]], on="lsoa21cd")
+    out.attrs = dict(frame.attrs)
+    return out
+
+
+def cmd_invest(args: argparse.Namespace) -> int:
+    from assetmap import invest
+
+    try:
+        weights = invest.parse_weights(args.weights or [])
+    except ValueError as exc:
+        print(f"assetmap: {exc}", file=sys.stderr)
+        return 2
+    frame = _with_access(_load_metrics(args), args)
+    if args.cold_spots:
+        frame = _with_cold_spots(frame, args)
+    area = _area(args, frame)
+    try:
+        ranked = invest.rank(frame, area, weights, by=args.by, top_n=args.top or None)
+    except ValueError as exc:
+        print(f"assetmap: {exc}", file=sys.stderr)
+        return 2
+    used = ", ".join(f"{k} {w:.2f}" for k, w in ranked.attrs["weights"].items())
+    print(f"Where to invest first ({args.by}, weights {used}): {area.label}", file=sys.stderr)
+    for note in ranked.attrs["skipped"]:
+        print(f"  {note}", file=sys.stderr)
+    table = ranked.head(args.top) if args.top else ranked
+    _emit(invest.invest_table(table) if args.labels else table, args.out, "invest-first rows")
+    return 0
+
+
+#: Identifying columns put before the hot-spot and bivariate results.
+_LSOA_ID_COLUMNS = ["lsoa21cd", "lsoa21nm", "lad24nm", "imd_decile", "population", "assets"]
+
+
+def cmd_hotspots(args: argparse.Namespace) -> int:
+    from assetmap import hotspots
+
+    frame = _load_metrics(args)
+    area = _area(args, frame)
+    graph = store.load_contiguity(args.data_dir)
+    # National by default: a cluster then means the same wherever one looks.
+    subset = areas.select(frame, area)
+    tested = frame if args.scope == "england" else subset
+    found = hotspots.local_gap_clusters(
+        tested, graph, permutations=args.permutations, seed=args.seed
+    )
+    ids = subset[_LSOA_ID_COLUMNS].set_index("lsoa21cd")
+    table = ids.join(found.loc[subset["lsoa21cd"]], how="inner")
+    table = table.sort_values(["gap_cluster", "gap_cluster_p", "lsoa21cd"]).reset_index()
+    at = found.attrs
+    print(
+        f"Gap-score clusters (need: {args.need}; tested on {at['scope']}, {at['tests']:,} LSOAs, "
+        f"{at['permutations']:,} permutations, FDR {at['alpha']:.0%}: p < "
+        f"{at['fdr_threshold']:.4f}): {area.label}",
+        file=sys.stderr,
+    )
+    untested = [code for code in at["islands"] if code in set(subset["lsoa21cd"])]
+    if untested:
+        print(f"  not tested (no neighbour): {', '.join(untested)}", file=sys.stderr)
+    summary = hotspots.cluster_summary(found.loc[subset["lsoa21cd"]])
+    for label, count in zip(summary["gap_cluster"], summary["lsoa_count"], strict=True):
+        print(f"  {count:>8,}  {label}", file=sys.stderr)
+    _emit(table, args.out, "LSOA clusters")
+    return 0
+
+
+def cmd_bivariate(args: argparse.Namespace) -> int:
+    from assetmap import bivariate
+
+    frame = _load_metrics(args)
+    area = _area(args, frame)
+    classes = bivariate.classify(frame, area, bands=args.bands)
+    cells = bivariate.cell_counts(classes)
+    print(
+        f"Deprivation ({args.need}) x provision thirds ({args.bands} bands): {area.label}",
+        file=sys.stderr,
+    )
+    grid = cells.pivot(
+        index="deprivation_tertile", columns="provision_tertile", values="lsoa_count"
+    )
+    print(grid.to_string(), file=sys.stderr)
+    if args.cells:
+        _emit(cells, args.out, "bivariate cells")
+    else:
+        ids = ["lsoa21cd", "lsoa21nm", "lad24nm", f"{args.need}_rank", "assets", "assets_per_1k"]
+        table = areas.select(frame, area)[list(dict.fromkeys(ids))].join(classes, on="lsoa21cd")
+        _emit(table, args.out, "LSOA classes")
     return 0
 
 
@@ -144,6 +316,53 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_join(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
+    from assetmap import distributed
+    from assetmap.spatial import LsoaLocator
+
+    if not args.points.exists():
+        print(f"assetmap: {args.points} does not exist", file=sys.stderr)
+        return 2
+    locator = LsoaLocator.load(args.data_dir)
+    dask = args.engine == "dask"
+    clients = (
+        distributed.dask_client(args.scheduler, n_workers=args.workers) if dask else nullcontext()
+    )
+    with clients as client:
+        try:
+            summary = distributed.join_file(
+                args.points,
+                args.out,
+                engine=args.engine,
+                npartitions=args.npartitions,
+                shuffle=args.shuffle,
+                locator=locator,
+                progress=dask and not args.quiet,
+                client=client,
+            )
+        except ValueError as exc:
+            print(f"assetmap: {exc}", file=sys.stderr)
+            return 2
+        print(
+            f"{summary.n_points:,} points joined ({args.engine}, {summary.n_partitions} "
+            f"partition(s)) in {summary.seconds:.1f} s: {summary.n_within:,} within an LSOA, "
+            f"{summary.n_nearest:,} in the nearest (<= {settings.NEAREST_LSOA_MAX_M:g} m), "
+            f"{summary.n_unassigned:,} in none; written to {summary.out}",
+            file=sys.stderr,
+        )
+        if args.counts is not None:
+            joined = distributed.read_points(summary.out, engine=args.engine)
+            if "asset_type" not in joined.columns:
+                print("assetmap: --counts needs an asset_type column", file=sys.stderr)
+                return 2
+            codes = store.load_lsoas(args.data_dir, columns=[])["lsoa21cd"]
+            counter = distributed.count_assets if dask else metrics.count_assets
+            _emit(counter(joined, codes).reset_index(), args.counts, "LSOA counts")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the tests and ``--help``)."""
     p = argparse.ArgumentParser(prog="assetmap", description=__doc__.split("\n")[0])
@@ -185,6 +404,68 @@ def parser() -> argparse.ArgumentParser:
     s = analysis("summary", "metrics rolled up to a level")
     s.add_argument("--by", choices=[k for k in areas.LEVELS if k != "lsoa"], default="icb")
     s.set_defaults(func=cmd_summary)
+    w = analysis("access", "assets within walking distance of each LSOA's homes, and 2SFCA")
+    w.add_argument(
+        "--distance",
+        type=float,
+        default=None,
+        help=f"walking distance in metres, straight line (default {settings.WALK_DISTANCE_M:g})",
+    )
+    w.add_argument(
+        "--compare",
+        action="store_true",
+        help="print counts inside LSOAs against walking access by IMD decile instead",
+    )
+    w.set_defaults(func=cmd_access)
+
+    c = analysis("change", "IMD decile change since 2019, by how 2019 was mapped")
+    c.add_argument(
+        "--what",
+        choices=["summary", "distribution", "lsoas"],
+        default="summary",
+        help="moved up/down per match type, LSOAs per decile change, or one row per LSOA",
+    )
+    c.set_defaults(func=cmd_change)
+    v = analysis("invest", "where to invest first: a ranked short list with reasons")
+    v.add_argument(
+        "--weights",
+        nargs="+",
+        metavar="KEY=W",
+        default=None,
+        help="criterion weights, e.g. deprivation=2 provision=1 access=1 cold_spot=1 "
+        "(default 1 each)",
+    )
+    v.add_argument("--top", type=int, default=settings.INVEST_TOP_N, help="rows listed (0: all)")
+    v.add_argument("--by", choices=["lsoa", "ward"], default="lsoa", help="rank LSOAs or wards")
+    v.add_argument(
+        "--labels", action="store_true", help="spelled-out column headings (data dictionary)"
+    )
+    v.add_argument(
+        "--cold-spots",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="compute gap-score clusters for the cold-spot criterion (a few seconds)",
+    )
+    v.set_defaults(func=cmd_invest)
+    h = analysis("hotspots", "hot and cold spots of the gap score (local Moran's I, FDR)")
+    h.add_argument(
+        "--scope",
+        choices=["england", "area"],
+        default="england",
+        help="test on England's whole graph (default) or on the area's LSOAs alone",
+    )
+    h.add_argument("--permutations", type=int, default=settings.HOTSPOT_PERMUTATIONS)
+    h.add_argument("--seed", type=int, default=settings.HOTSPOT_SEED)
+    h.set_defaults(func=cmd_hotspots)
+    bv = analysis("bivariate", "deprivation third x provision third of each LSOA (3 x 3)")
+    bv.add_argument(
+        "--bands",
+        choices=["national", "area"],
+        default="national",
+        help="thirds of England's LSOAs (default) or of the area's",
+    )
+    bv.add_argument("--cells", action="store_true", help="write the 9 cells, not the LSOAs")
+    bv.set_defaults(func=cmd_bivariate)
 
     d = sub.add_parser("dictionary", help="print or write the data dictionary (Markdown)")
     d.add_argument("--out", type=Path, default=None)
@@ -215,6 +496,48 @@ def parser() -> argparse.ArgumentParser:
         help="asset type for rows without a category (default: %(default)s)",
     )
     i.set_defaults(func=cmd_ingest)
+
+    j = sub.add_parser(
+        "join",
+        help="place a large GeoParquet point set in LSOAs, on this machine or on Dask",
+        description="Join points (GeoParquet file or folder, any CRS) to LSOA 2021 and write "
+        "them with lsoa21cd, lsoa_method and distance_to_lsoa_m as GeoParquet. Both engines give "
+        "identical answers; docs/DASK.md explains running on a cluster.",
+    )
+    j.add_argument("--points", type=Path, required=True, help="GeoParquet file or folder")
+    j.add_argument(
+        "--out",
+        type=Path,
+        required=True,
+        help="a .parquet file, or a folder for partitioned GeoParquet",
+    )
+    j.add_argument("--engine", choices=["local", "dask"], default="local")
+    j.add_argument(
+        "--scheduler",
+        default=None,
+        help="Dask scheduler address, e.g. tcp://host:8786 (default: a local cluster)",
+    )
+    j.add_argument(
+        "--workers",
+        type=int,
+        default=settings.DASK_WORKERS,
+        help="workers of the local cluster (default: %(default)s)",
+    )
+    j.add_argument("--npartitions", type=int, default=None, help="output partitions (Dask)")
+    j.add_argument(
+        "--shuffle",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="sort the points along a Hilbert curve first (Dask; default: yes)",
+    )
+    j.add_argument(
+        "--counts",
+        type=Path,
+        default=None,
+        help="also write the points per LSOA of each asset_type (CSV)",
+    )
+    j.add_argument("--quiet", action="store_true", help="no progress bar")
+    j.set_defaults(func=cmd_join)
     return p
 
 

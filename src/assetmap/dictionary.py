@@ -460,6 +460,275 @@ _METRICS = [
     ),
 ]
 
+_ACCESS = [
+    Column(
+        "res_easting",
+        "Residence point easting (BNG)",
+        "metres",
+        "Mean easting of the postcodes inside the LSOA (every postcode with a grid reference counts once: a proxy for where residents live); a point inside the polygon when it has none.",
+        "postcodes",
+    ),
+    Column(
+        "res_northing",
+        "Residence point northing (BNG)",
+        "metres",
+        "Mean northing of the postcodes inside the LSOA; see res_easting.",
+        "postcodes",
+    ),
+    Column(
+        "res_postcodes",
+        "Postcodes averaged for the residence point",
+        "count",
+        "Postcodes (England, Wales, Scotland; live or terminated) whose grid reference lies inside the LSOA; 0 when the polygon point is used.",
+        "postcodes",
+    ),
+    Column(
+        "res_method",
+        "How the residence point was found",
+        "postcode mean / polygon point",
+        "postcode mean: mean of the LSOA's postcodes; polygon point: the LSOA has no postcode inside, so a point on its polygon (shapely point_on_surface) is used.",
+        "derived",
+    ),
+    Column(
+        "walk_assets",
+        "Assets within walking distance",
+        "count",
+        "Assets of the chosen types within the walking distance (800 m by default, about 10 minutes) of the LSOA's residence point, straight line in BNG metres, not along streets; assets over the LSOA's border count.",
+        "derived",
+    ),
+    Column(
+        "walk_nearest_m",
+        "Distance to the nearest asset",
+        "metres",
+        "Straight-line distance from the residence point to the nearest asset of the chosen types, wherever it is.",
+        "derived",
+    ),
+    Column(
+        "fca_per_1k",
+        "Walking-distance provision per 1,000 (2SFCA)",
+        "per 1,000 residents",
+        "Two-step floating catchment area ratio (Luo & Wang 2003): each asset is shared among the residents of every LSOA whose residence point is within the catchment (800 m by default); the LSOA's shares within the catchment are summed, x 1000. For an area, the population-weighted mean.",
+        "derived",
+    ),
+    Column(
+        "walk_assets_mean",
+        "Assets within walking distance, mean per LSOA",
+        "count",
+        "Mean of walk_assets over the group's LSOAs.",
+        "derived",
+    ),
+    Column(
+        "none_inside_walkable_share",
+        "Share of LSOAs with no asset inside but one within walking distance",
+        "0-1",
+        "LSOAs with assets = 0 and walk_assets >= 1, over lsoa_count: the boundary hides an asset next door.",
+        "derived",
+    ),
+    Column(
+        "inside_not_walkable_share",
+        "Share of LSOAs with an asset inside but none within walking distance",
+        "0-1",
+        "LSOAs with assets >= 1 and walk_assets = 0, over lsoa_count: a large LSOA whose asset is far from its homes.",
+        "derived",
+    ),
+    Column(
+        "spearman_walk",
+        "Rank correlation: per-1,000 count vs walking count",
+        "-1 to 1",
+        "Spearman correlation of assets_per_1k with walk_assets across the group's LSOAs (ties share the mean rank).",
+        "derived",
+    ),
+    Column(
+        "spearman_fca",
+        "Rank correlation: per-1,000 count vs 2SFCA",
+        "-1 to 1",
+        "Spearman correlation of assets_per_1k with fca_per_1k across the group's LSOAs.",
+        "derived",
+    ),
+]
+
+_CHANGE_INVEST = [
+    Column(
+        "imd_decile_change",
+        "Change in IMD decile since 2019",
+        "deciles, -9 to 9",
+        "IMD 2025 decile minus IMD 2019 decile (mapped to LSOA 2021); negative means a more deprived decile than in 2019. Deciles are relative positions, not absolute levels.",
+        "derived",
+    ),
+    Column(
+        "became_more_deprived",
+        "Moved to a more deprived decile since 2019",
+        "true/false",
+        "imd_decile_change < 0.",
+        "derived",
+    ),
+    Column(
+        "imd19_comparable",
+        "Same boundary as in 2019",
+        "true/false",
+        "imd19_match is unchanged: the IMD 2019 decile was published for exactly this area, so the change compares like with like (split, merged and irregular LSOAs are estimates).",
+        "lookup_lsoa11",
+    ),
+    Column(
+        "few_assets",
+        "Few assets",
+        "true/false",
+        "No assets of the chosen types, or provision_percentile at or below 33.3 (the least-provided third of England).",
+        "derived",
+    ),
+    Column(
+        "more_deprived_few_assets",
+        "More deprived since 2019 and few assets",
+        "true/false",
+        "became_more_deprived and few_assets.",
+        "derived",
+    ),
+    Column(
+        "change_direction",
+        "Direction of change since 2019",
+        "more deprived / same decile / less deprived",
+        "Whether the LSOA's IMD decile fell (more deprived), stayed or rose since 2019.",
+        "derived",
+    ),
+    Column("lsoa_share", "Share of LSOAs", "0-1", "lsoa_count over the group's LSOAs.", "derived"),
+    Column(
+        "population_share",
+        "Share of residents",
+        "0-1",
+        "population over the group's usual residents.",
+        "derived",
+    ),
+    Column(
+        "invest_rank",
+        "Invest-first rank in the area",
+        "rank",
+        "1 is the LSOA (or ward) to invest in first: the highest invest_score in the selected area (ties by deprivation, then code).",
+        "derived",
+    ),
+    Column(
+        "invest_score",
+        "Invest-first score",
+        "0-100",
+        "Weighted mean of the criterion percentiles (invest_deprivation, invest_provision, ...) with the user's weights; higher means more reason to invest.",
+        "derived",
+    ),
+    Column(
+        "invest_deprivation",
+        "Deprivation (criterion percentile)",
+        "0-100",
+        "need_percentile: 100 is the most deprived LSOA in England. For a ward, the population-weighted mean of its LSOAs'.",
+        "derived",
+    ),
+    Column(
+        "invest_provision",
+        "Under-provision (criterion percentile)",
+        "0-100",
+        "100 - provision_percentile: 100 is the least provided LSOA in England. For a ward, the population-weighted mean.",
+        "derived",
+    ),
+    Column(
+        "invest_access",
+        "Poor walking access (criterion percentile)",
+        "0-100",
+        "100 - the national percentile of fca_per_1k (ties share the mean rank): 100 is the worst walking access in England. For a ward, the population-weighted mean.",
+        "derived",
+    ),
+    Column(
+        "invest_cold_spot",
+        "Cold spot (criterion percentile)",
+        "0 or 100",
+        "100 when the LSOA is in a significant under-provided cluster (gap_cluster), else 0. For a ward, 100 x the share of its residents in such LSOAs.",
+        "derived",
+    ),
+    Column(
+        "invest_top_share",
+        "Share of weight draws in the top N",
+        "0-1",
+        "Share of the stability draws (weights drawn from a Dirichlet centred on the user's) in which the LSOA or ward ranks in the area's top N (20 by default).",
+        "derived",
+    ),
+    Column(
+        "invest_rank_low",
+        "Rank range, best (5th percentile)",
+        "rank",
+        "5th percentile of the invest rank over the stability draws.",
+        "derived",
+    ),
+    Column(
+        "invest_rank_high",
+        "Rank range, worst (95th percentile)",
+        "rank",
+        "95th percentile of the invest rank over the stability draws.",
+        "derived",
+    ),
+    Column(
+        "invest_reasons",
+        "Why invest here",
+        "text",
+        "The criteria on which the LSOA or ward is worse than England's median and that carry weight, strongest contribution first, in words built from its values.",
+        "derived",
+    ),
+]
+
+_HOTSPOTS = [
+    Column(
+        "gap_spatial_lag",
+        "Neighbours' mean gap score",
+        "-100 to 100",
+        "Mean gap_score of the LSOAs sharing a boundary point with this one (Queen contiguity, row-standardised); empty for an LSOA with no neighbour.",
+        "derived",
+    ),
+    Column(
+        "gap_local_i",
+        "Local Moran's I of the gap score",
+        "statistic",
+        "(n - 1) z_i (mean z of the neighbours) / sum of z^2, z the standardised gap score (esda's convention); positive when the LSOA is like its neighbours.",
+        "derived",
+    ),
+    Column(
+        "gap_cluster_p",
+        "Cluster pseudo p-value",
+        "0-1",
+        "Two-sided conditional-permutation p-value of gap_local_i: 2 x (min(L, P - L) + 1) / (P + 1), at most 1, with L of P permutations at least the observed value.",
+        "derived",
+    ),
+    Column(
+        "gap_cluster",
+        "Gap cluster (hot and cold spots)",
+        "category",
+        "under-provided cluster (high gap amid high gap), well-provided cluster (low amid low), high-gap outlier, low-gap outlier, or not significant at the false discovery rate (Benjamini-Hochberg, 5%).",
+        "derived",
+    ),
+    Column(
+        "deprivation_tertile",
+        "Deprivation third",
+        "1-3",
+        "ceil(3 x rank / n) on the need measure's rank, nationally or within the area; 1 is the most deprived third.",
+        "derived",
+    ),
+    Column(
+        "provision_tertile",
+        "Provision third",
+        "1-3",
+        "ceil(3 x R / n), R the minimum rank of assets_per_1k (ties share the lower third); 1 is the least provided third and holds every LSOA with no asset.",
+        "derived",
+    ),
+    Column(
+        "bivariate_class",
+        "Deprivation-provision class",
+        "d-p",
+        "deprivation_tertile-provision_tertile, e.g. 1-1: most deprived third and least provided third.",
+        "derived",
+    ),
+    Column(
+        "bivariate_colour",
+        "Bivariate map colour",
+        "hex colour",
+        "Colour of bivariate_class in Joshua Stevens' 3 x 3 blue-red bivariate palette.",
+        "derived",
+    ),
+]
+
 _ASSETS = [
     Column(
         "asset_id",
@@ -529,6 +798,9 @@ COLUMNS: dict[str, Column] = {
         + _LSOA_ATTRIBUTES
         + _asset_columns()
         + _METRICS
+        + _ACCESS
+        + _CHANGE_INVEST
+        + _HOTSPOTS
         + _ASSETS
     )
 }

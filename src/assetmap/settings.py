@@ -71,3 +71,60 @@ UPLOAD_MAX_UNZIPPED_MB: int = 500
 
 #: A row located by its coordinates whose own postcode lies further away than this gets a warning.
 UPLOAD_POSTCODE_MISMATCH_M: float = 2_000.0
+
+#: "Few assets" (:func:`assetmap.change.few_assets`): an LSOA with no asset of the chosen types, or
+#: with a national provision percentile at or below this (the least-provided third, the same cut
+#: as provision tertile 1 of a bivariate need x provision map).
+FEW_ASSETS_MAX_PROVISION_PERCENTILE: float = 100 / 3
+
+#: "Where to invest first" (:mod:`assetmap.invest`): default length of the short list, and the N
+#: of "stays in the top N" in the stability measure.
+INVEST_TOP_N: int = 20
+
+#: Number of weight vectors drawn around the user's weights to measure how stable a rank is.
+INVEST_STABILITY_DRAWS: int = 500
+
+#: Dirichlet concentration of those draws: weights are drawn from Dirichlet(kappa x w), w the
+#: user's weights scaled to sum to 1. Larger is closer to w; 50 moves each of four equal weights
+#: by about +/- 0.06 (one standard deviation).
+INVEST_STABILITY_CONCENTRATION: float = 50.0
+
+#: Seed of the stability draws, so the same choices give the same figures.
+INVEST_STABILITY_SEED: int = 20250
+
+#: Percentiles of an LSOA's rank over the draws reported as its rank range.
+INVEST_RANK_RANGE: tuple[float, float] = (5.0, 95.0)
+
+#: A criterion is named among an LSOA's reasons when its 0-100 criterion percentile is at least
+#: this (worse than this share of England's LSOAs) and its weight is positive.
+INVEST_REASON_MIN_PERCENTILE: float = 50.0
+
+#: Walking distance (metres, straight line in British National Grid) for ``walk_assets`` in
+#: :mod:`assetmap.access`: 800 m is about a 10-minute walk at 4.8 km/h.
+WALK_DISTANCE_M: float = 800.0
+
+#: Catchment (metres) of the two-step floating catchment area ratio ``fca_per_1k``; ``None``
+#: uses the walking distance.
+FCA_DISTANCE_M: float | None = None
+
+#: Dask engine (:mod:`assetmap.distributed`): workers of the ``LocalCluster`` started when no
+#: scheduler address is given (one thread each, so each worker uses one core).
+DASK_WORKERS: int = 2
+
+#: Memory limit of each ``LocalCluster`` worker (Dask spills to disk above 60% of it).
+DASK_WORKER_MEMORY: str = "2GiB"
+
+#: Points per partition aimed at when the Dask engine chooses the number of partitions: large
+#: enough that the per-task overhead (tens of milliseconds) is small beside the join itself.
+DASK_POINTS_PER_PARTITION: int = 1_000_000
+
+#: Hot and cold spots (:mod:`assetmap.hotspots`): conditional permutations per LSOA for the local
+#: Moran's I of the gap score. 999 resolves two-sided p-values down to 0.002 and takes a few
+#: seconds for all of England (see bench/bench_hotspots.py).
+HOTSPOT_PERMUTATIONS: int = 999
+
+#: False discovery rate (Benjamini-Hochberg) at which a hot or cold spot is called significant.
+HOTSPOT_ALPHA: float = 0.05
+
+#: Seed of the hot-spot permutations, so the same data always give the same map.
+HOTSPOT_SEED: int = 20_251

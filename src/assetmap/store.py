@@ -5,13 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
 
 from assetmap import settings
+from assetmap.access import RESIDENCE_FILE
 from assetmap.spatial import LSOA_FILE
+
+if TYPE_CHECKING:
+    from libpysal import graph as lpgraph
 
 ASSETS_FILE = "assets/assets.parquet"
 REPORT_FILE = "assets/report.csv"
@@ -71,6 +75,46 @@ def load_assets(data_dir: Path | None = None, *, geometry: bool = False) -> pd.D
     if geometry:
         return gpd.read_parquet(path)
     return pd.read_parquet(path).drop(columns="geometry")
+
+
+def load_residence(data_dir: Path | None = None) -> pd.DataFrame:
+    """Each LSOA's residence point (see :func:`assetmap.access.residence_points`).
+
+    Parameters
+    ----------
+    data_dir
+        The build folder; defaults to ``settings.DATA_DIR``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Sorted by ``lsoa21cd``: ``res_easting``, ``res_northing`` (metres), ``res_postcodes``
+        and ``res_method``.
+    """
+    return pd.read_parquet(_path(RESIDENCE_FILE, data_dir))
+
+
+def load_contiguity(data_dir: Path | None = None) -> lpgraph.Graph:
+    """Queen contiguity between England's LSOAs (see :func:`assetmap.hotspots.queen_contiguity`).
+
+    Parameters
+    ----------
+    data_dir
+        The build folder; defaults to ``settings.DATA_DIR``.
+
+    Returns
+    -------
+    libpysal.graph.Graph
+        Binary weights with the ``lsoa21cd`` codes as ids, in code order; LSOAs with no
+        neighbour are in ``graph.isolates``.
+    """
+    # libpysal (and esda, through hotspots) take about 1.5 s to import: every page reads this
+    # module, so they are imported only by the pages that need them.
+    from libpysal import graph as lpgraph
+
+    from assetmap.hotspots import CONTIGUITY_FILE
+
+    return lpgraph.read_parquet(_path(CONTIGUITY_FILE, data_dir))
 
 
 def load_report(data_dir: Path | None = None) -> pd.DataFrame:

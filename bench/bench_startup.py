@@ -1,0 +1,150 @@
+"""How long until the dashboard is usable, once the data is built.
+
+Runs the real server (``streamlit run app.py``, as tests/e2e/harness.py starts it) and opens the
+Home page in Debian's chromium (every request leaving this machine blocked). "Usable" means the
+Home page has finished its script run and shows its four key figures (``stMetric``) for
+England. Three figures, each measured in this run:
+
+- **server start to first page usable**: from launching ``streamlit run`` until a browser that
+  opened the page as soon as the server answered its health check shows the key figures
+  (Python imports, loading the built data into the caches, the first script run, drawing);
+- **first session, cold server**: from that first ``page.goto`` to usable (the caches fill);
+- **new session, warm server**: a new browser context (a new Streamlit session) from
+  ``page.goto`` to usable, best of 3, once the caches hold the data.
+
+Target (issue 7): a new session's first page is usable in < 3 s after the data is built; each
+of the three is held to it. The browser start itself is not counted (a user's browser is
+already open).
+"""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from assetmap import settings, store
+
+sys.path.insert(0, str(settings.PROJECT_ROOT))
+from bench.common import Result, report  # the project root is on the path only from here
+from tests.e2e.harness import (
+    APP,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    TIMEOUT_MS,
+    StreamlitServer,
+    is_local,
+)
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page, Route
+
+TARGET_S = 3.0
+#: Key figures the Home page shows once it is usable.
+KEY_FIGURES = 4
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """Headless Debian chromium under Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def offline_context(browser: Browser) -> BrowserContext:
+    """A fresh context (so a new Streamlit session) whose non-local requests are aborted."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+
+    def route(r: Route) -> None:
+        if is_local(r.request.url):
+            r.continue_()
+        else:
+            r.abort("internetdisconnected")
+
+    context.route("**/*", route)
+    context.set_default_timeout(TIMEOUT_MS)
+    return context
+
+
+def wait_usable(page: Page) -> None:
+    """Wait until the script run has finished and the Home page's key figures are drawn."""
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=TIMEOUT_MS
+    )
+    page.locator("[data-testid='stMetric']").nth(KEY_FIGURES - 1).wait_for(timeout=TIMEOUT_MS)
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=TIMEOUT_MS
+    )
+
+
+def open_session(browser: Browser, url: str) -> float:
+    """Seconds from ``page.goto`` to usable, in a new session; the context is closed after."""
+    context = offline_context(browser)
+    try:
+        page = context.new_page()
+        t = time.perf_counter()
+        page.goto(url)
+        wait_usable(page)
+        return time.perf_counter() - t
+    finally:
+        context.close()
+
+
+def main() -> int:
+    store.load_manifest()  # the data must be built: NotBuiltError otherwise
+    with chromium() as browser, tempfile.TemporaryDirectory(prefix="bench_startup_") as tmp:
+        server = StreamlitServer(APP, Path(tmp) / "app.log")
+        t0 = time.perf_counter()
+        server.start()
+        answered = time.perf_counter() - t0
+        try:
+            context = offline_context(browser)
+            page = context.new_page()
+            t1 = time.perf_counter()
+            page.goto(server.url)
+            wait_usable(page)
+            done = time.perf_counter()
+            context.close()
+            cold_total, cold_session = done - t0, done - t1
+            warm = [open_session(browser, server.url) for _ in range(3)]
+        finally:
+            server.stop()
+    best_warm = min(warm)
+    results = [
+        Result("server answers its health check", f"{answered:.2f} s"),
+        Result(
+            "server start to first page usable (Home, England)",
+            f"{cold_total:.2f} s",
+            target=f"< {TARGET_S:g} s",
+            ok=cold_total < TARGET_S,
+        ),
+        Result(
+            "first session on a cold server, open to usable",
+            f"{cold_session:.2f} s",
+            target=f"< {TARGET_S:g} s",
+            ok=cold_session < TARGET_S,
+        ),
+        Result(
+            "new session on a warm server, open to usable (best of 3)",
+            f"{best_warm:.2f} s (runs " + ", ".join(f"{w:.2f}" for w in warm) + ")",
+            target=f"< {TARGET_S:g} s",
+            ok=best_warm < TARGET_S,
+        ),
+    ]
+    return report(results, "Startup: Home page usable in chromium", source="bench_startup")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
