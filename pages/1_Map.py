@@ -26,16 +26,28 @@ def upload_args() -> tuple[str, pd.DataFrame | None, dict[str, str] | None]:
 st.title(f"Map: {sel.area.label}")
 
 overview = sel.area.level in {"england", "region"}
+# Neighbourhood-only measures (access, clusters, thirds, change) have no area roll-up: England
+# and regions offer the others, and say so.
+choices = [k for k, m in maps.MEASURES.items() if m.area_level or not overview]
+asked = st.query_params.get("measure", "gap_score")
+if st.session_state.get("map_measure") not in choices:
+    st.session_state.pop("map_measure", None)
 c1, c2, c3 = st.columns([2, 2, 1.4])
 measure_key = c1.selectbox(
     "Colour by",
-    list(maps.MEASURES),
-    index=list(maps.MEASURES).index(st.query_params.get("measure", "gap_score"))
-    if st.query_params.get("measure") in maps.MEASURES
-    else list(maps.MEASURES).index("gap_score"),
+    choices,
+    index=choices.index(asked) if asked in choices else choices.index("gap_score"),
     format_func=lambda k: maps.MEASURES[k].label,
     key="map_measure",
+    help="Walking access, hot and cold spots, deprivation and provision together, change "
+    "since 2019 and left-behind neighbourhoods are shown for neighbourhoods: pick an ICB, "
+    "sub-ICB or local authority to see them.",
 )
+if overview and asked in maps.MEASURES and asked not in choices:
+    st.info(
+        f"{maps.MEASURES[asked].label} is shown for neighbourhoods (LSOAs): pick an area in "
+        "the sidebar or click one on the map."
+    )
 banding = c2.radio(
     "Bands",
     list(maps.BANDINGS),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from assetmap import export, metrics
+from assetmap import change, export, metrics
 from ui import data, layout
 from ui.areafilter import NEED_LABELS, asset_label, column_label
 
@@ -17,20 +17,42 @@ st.caption(
     "deprived than provided for. See Methods & data for the formula."
 )
 
-table = metrics.gap_table(data.selection_metrics(sel), sel.area)
+national = data.selection_metrics(sel)
+table = metrics.gap_table(national, sel.area)
+# Change since 2019 and the left-behind flag, for the filters and the CSV.
+flags = change.decile_change(national)
+flags["more_deprived_few_assets"] = change.more_deprived_few_assets(flags).to_numpy()
+extra = ["imd19_decile", "imd_decile_change", "more_deprived_few_assets"]
+table = table.join(flags.set_index("lsoa21cd")[extra], on="lsoa21cd")
 
-c1, c2, c3, c4 = st.columns([1, 1, 2, 1])
+c1, c2, c3, c4, c5, c6 = st.columns([1, 1, 1.3, 1.1, 2, 1])
 core20_only = c1.checkbox("Core20 only", key="gaps_core20", help="IMD 2025 deciles 1-2")
 zero_only = c2.checkbox("No assets only", key="gaps_zero")
+worse_only = c3.checkbox(
+    "More deprived since 2019, few assets",
+    key="gaps_worse",
+    help="In a more deprived IMD decile than in 2019, and no assets of the chosen types or in "
+    "the least-provided third nationally (see Methods & data).",
+)
+left_only = c4.checkbox(
+    "Left-behind only",
+    key="gaps_left_behind",
+    help="Left-behind neighbourhoods: worst 10% on both the Community Needs Index and the IMD "
+    "(© OCSI / Local Trust).",
+)
 sortable = [c for c in table.columns if c not in {"lsoa21cd"}]
-sort_by = c3.selectbox("Sort by", sortable, index=0, format_func=column_label, key="gaps_sort")
-descending = c4.toggle("Largest first", value=sort_by == "gap_score", key="gaps_desc")
+sort_by = c5.selectbox("Sort by", sortable, index=0, format_func=column_label, key="gaps_sort")
+descending = c6.toggle("Largest first", value=sort_by == "gap_score", key="gaps_desc")
 
 shown = table
 if core20_only:
     shown = shown[shown["core20"]]
 if zero_only:
     shown = shown[shown["zero_assets"]]
+if worse_only:
+    shown = shown[shown["more_deprived_few_assets"]]
+if left_only:
+    shown = shown[shown["left_behind"]]
 shown = shown.sort_values(sort_by, ascending=not descending, kind="stable")
 
 vintages = data.manifest()
@@ -40,13 +62,21 @@ context = {
     "Asset types counted": "; ".join(asset_label(t) for t in sel.types),
     "Need measured by": f"IoD 2025: {NEED_LABELS[sel.need]}",
     "Filters": "; ".join(
-        f for f, on in (("Core20 only", core20_only), ("no assets only", zero_only)) if on
+        f
+        for f, on in (
+            ("Core20 only", core20_only),
+            ("no assets only", zero_only),
+            ("more deprived since 2019 with few assets", worse_only),
+            ("left-behind only", left_only),
+        )
+        if on
     )
     or "none",
     "Data vintages": "IoD 2025 (MHCLG); Census 2021 (ONS); lookups 2024 (ONS); ONS Postcode "
     "Directory Nov 2025; libraries 2023; GP practices Jan 2024; sports clubs Oct 2023; "
     f"museums 2021; built {vintages['built_at']}",
-    "Method": "gap_score = need_percentile - provision_percentile (national percentiles)",
+    "Method": "gap_score = need_percentile - provision_percentile (national percentiles); "
+    "imd_decile_change = IMD 2025 decile - IMD 2019 decile (ONS LSOA 2011-2021 best-fit lookup)",
 }
 
 

@@ -14,6 +14,8 @@ from assetmap.spatial import LsoaLocator
 from ui import upload
 
 if TYPE_CHECKING:
+    import libpysal.graph as lpgraph
+
     from ui.areafilter import Selection
 
 
@@ -78,12 +80,54 @@ def asset_points() -> gpd.GeoDataFrame:
     return store.load_assets(geometry=True)
 
 
+@st.cache_resource(show_spinner="Loading residence points…")
+def residence() -> pd.DataFrame:
+    """Each LSOA's residence point (mean location of its postcodes); shared, never modified."""
+    return store.load_residence()
+
+
+@st.cache_resource(show_spinner="Loading LSOA neighbours…")
+def contiguity() -> lpgraph.Graph:
+    """Queen contiguity between England's LSOAs (a libpysal graph); shared, never modified."""
+    return store.load_contiguity()
+
+
+@st.cache_data(
+    show_spinner="Computing walking access, hot spots and change since 2019 for England "
+    "(a few seconds, once for each choice of assets)…",
+    max_entries=16,
+)
+def neighbourhood_metrics(
+    types: tuple[str, ...],
+    need: str = "imd",
+    upload_digest: str = "",
+    _upload_assets: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """:func:`lsoa_metrics` plus access, clusters, change and the bivariate class (England)."""
+    # libpysal and esda take over a second to import: only pages that show these pay for it.
+    from assetmap import analysis
+
+    national = lsoa_metrics(types, need, upload_digest, _upload_assets)
+    points = store.load_assets()
+    if _upload_assets is not None and len(_upload_assets):
+        points = pd.concat([points, _upload_assets], ignore_index=True)
+    return analysis.neighbourhood_metrics(national, residence(), points, contiguity())
+
+
 def selection_metrics(selection: Selection) -> pd.DataFrame:
     """National LSOA metrics for the selection's asset types and need measure."""
     found = upload.current()
     if found is None:
         return lsoa_metrics(selection.types, selection.need)
     return lsoa_metrics(selection.types, selection.need, found.digest, found.assets)
+
+
+def selection_neighbourhood_metrics(selection: Selection) -> pd.DataFrame:
+    """National neighbourhood metrics (access, clusters, change) for the selection's choices."""
+    found = upload.current()
+    if found is None:
+        return neighbourhood_metrics(selection.types, selection.need)
+    return neighbourhood_metrics(selection.types, selection.need, found.digest, found.assets)
 
 
 def area_rows(selection: Selection) -> pd.DataFrame:

@@ -40,7 +40,10 @@ def lsoa_map(
 
     A session's upload is keyed by ``upload_digest``, the hash of its own content.
     """
-    national = data.lsoa_metrics(types, need, upload_digest, _upload_assets)
+    if measure_key in maps.NEIGHBOURHOOD_MEASURES:
+        national = data.neighbourhood_metrics(types, need, upload_digest, _upload_assets)
+    else:
+        national = data.lsoa_metrics(types, need, upload_digest, _upload_assets)
     points = None
     if show_assets:
         pts = data.asset_points()

@@ -34,7 +34,7 @@ import shapely
 from branca.element import MacroElement
 from folium.template import Template
 
-from assetmap import settings
+from assetmap import bivariate, settings
 
 #: How classes are drawn: national bands (same everywhere) or bands within the shown area.
 BANDINGS: dict[str, str] = {
@@ -79,6 +79,12 @@ class Measure:
         Reverse the palette so that the end that matters most is the darkest.
     is_decile
         Values are national deciles 1-10 (national banding uses them as they are).
+    categories
+        For a measure of categories rather than amounts: ``(label, colour, values)`` per
+        class, in legend order; a value in ``values`` falls in that class. Bandings do not
+        apply to them.
+    note
+        Extra words for the legend's small print (e.g. a significance threshold's meaning).
     """
 
     key: str
@@ -90,6 +96,13 @@ class Measure:
     palette: str
     reverse: bool = False
     is_decile: bool = False
+    categories: tuple[tuple[str, str, tuple[object, ...]], ...] = ()
+    note: str = ""
+
+    @property
+    def area_level(self) -> bool:
+        """Whether an area roll-up exists, so England can be coloured by ICB or LA."""
+        return bool(self.area_column)
 
 
 def _measures() -> dict[str, Measure]:
@@ -134,11 +147,128 @@ def _measures() -> dict[str, Measure]:
         palette="viridis",
         reverse=True,
     )
+    out.update(_neighbourhood_measures())
+    return out
+
+
+def _neighbourhood_measures() -> dict[str, Measure]:
+    """Measures of :func:`assetmap.analysis.neighbourhood_metrics`: LSOA level only."""
+    walk = f"{settings.WALK_DISTANCE_M:,.0f} m"
+    out = {
+        "walk_assets": Measure(
+            key="walk_assets",
+            label=f"Assets within {walk} of where people live (straight line)",
+            lsoa_column="walk_assets",
+            area_column="",
+            area_label="",
+            unit="assets",
+            palette="YlGnBu_09",
+        ),
+        "fca_per_1k": Measure(
+            key="fca_per_1k",
+            label=f"Walking-distance provision per 1,000 residents (2SFCA, {walk})",
+            lsoa_column="fca_per_1k",
+            area_column="",
+            area_label="",
+            unit="per 1,000 residents",
+            palette="YlGnBu_09",
+        ),
+    }
+    # ColorBrewer RdBu (colour-blind safe): red for the clusters that matter (deprived,
+    # under-provided), blue for their opposite, lighter tints for outliers; none is an asset
+    # point's colour.
+    out["gap_cluster"] = Measure(
+        key="gap_cluster",
+        label="Hot and cold spots of the gap score (local Moran's I)",
+        lsoa_column="gap_cluster",
+        area_column="",
+        area_label="",
+        unit="",
+        palette="",
+        categories=(
+            (
+                "Under-provided cluster (cold spot of provision)",
+                "#B2182B",
+                ("under-provided cluster",),
+            ),
+            ("High-gap outlier", "#EF8A62", ("high-gap outlier",)),
+            ("Low-gap outlier", "#67A9CF", ("low-gap outlier",)),
+            ("Well-provided cluster", "#2166AC", ("well-provided cluster",)),
+            ("Not significant", "#EEEEEE", ("not significant",)),
+        ),
+    )
+    tertile_words = {1: "most", 2: "middle", 3: "least"}
+    provision_words = {1: "fewest", 2: "middle", 3: "most"}
+    out["bivariate_class"] = Measure(
+        key="bivariate_class",
+        label="Deprivation and provision together (thirds)",
+        lsoa_column="bivariate_class",
+        area_column="",
+        area_label="",
+        unit="",
+        palette="",
+        categories=tuple(
+            (
+                f"{d}-{p}: {tertile_words[d]} deprived third, {provision_words[p]} assets third",
+                bivariate.PALETTE[f"{d}-{p}"],
+                (f"{d}-{p}",),
+            )
+            for d in (1, 2, 3)
+            for p in (1, 2, 3)
+        ),
+    )
+    out["imd_decile_change"] = Measure(
+        key="imd_decile_change",
+        label="Change in IMD decile since 2019 (negative = more deprived)",
+        lsoa_column="imd_decile_change",
+        area_column="",
+        area_label="",
+        unit="",
+        palette="",
+        categories=(
+            ("2 or more deciles more deprived", "#E66101", tuple(range(-9, -1))),
+            ("1 decile more deprived", "#FDB863", (-1,)),
+            ("Same decile", "#F7F7F7", (0,)),
+            ("1 decile less deprived", "#B2ABD2", (1,)),
+            ("2 or more deciles less deprived", "#5E3C99", tuple(range(2, 10))),
+        ),
+    )
+    out["more_deprived_few_assets"] = Measure(
+        key="more_deprived_few_assets",
+        label="Became more deprived since 2019 and has few assets",
+        lsoa_column="more_deprived_few_assets",
+        area_column="",
+        area_label="",
+        unit="",
+        palette="",
+        categories=(
+            ("More deprived than in 2019, and few assets", "#B2182B", (True,)),
+            ("Other neighbourhoods", "#EEEEEE", (False,)),
+        ),
+    )
+    out["left_behind"] = Measure(
+        key="left_behind",
+        label="Left-behind neighbourhoods (© OCSI / Local Trust)",
+        lsoa_column="left_behind",
+        area_column="",
+        area_label="",
+        unit="",
+        palette="",
+        categories=(
+            ("Left-behind neighbourhood", "#762A83", (True,)),
+            ("Other neighbourhoods", "#EEEEEE", (False,)),
+        ),
+        note="Community Needs Index © OCSI / Local Trust",
+    )
     return out
 
 
 #: Every measure, keyed by :attr:`Measure.key`.
 MEASURES: dict[str, Measure] = _measures()
+
+#: Measures whose column comes from :func:`assetmap.analysis.neighbourhood_metrics` (access,
+#: clusters, change, thirds) rather than :func:`assetmap.metrics.lsoa_metrics`.
+NEIGHBOURHOOD_MEASURES: frozenset[str] = frozenset(_neighbourhood_measures()) - {"left_behind"}
 
 #: Colours of the asset layers (Okabe-Ito, distinguishable with colour-blindness).
 ASSET_COLOURS: dict[str, str] = {
@@ -190,6 +320,17 @@ def _fmt(value: float) -> str:
     return f"{value:,.2f}" if abs(value) < 100 else f"{value:,.0f}"
 
 
+def _categorise(values: pd.Series, measure: Measure) -> Classes:
+    """Classes of a measure of categories: each value in the class that lists it."""
+    index = np.full(len(values), -1, dtype=np.int64)
+    raw = values.to_numpy(dtype=object)
+    for i, (_, _, members) in enumerate(measure.categories):
+        index[pd.Series(raw).isin(list(members)).to_numpy()] = i
+    labels = [label for label, _, _ in measure.categories]
+    colours = [colour for _, colour, _ in measure.categories]
+    return Classes(list(range(len(labels))), labels, colours, index, "categories")
+
+
 def classify(
     values: pd.Series,
     measure: Measure,
@@ -227,6 +368,8 @@ def classify(
     """
     if banding not in BANDINGS:
         raise ValueError(f"banding must be one of {', '.join(BANDINGS)}, not {banding!r}")
+    if measure.categories:
+        return _categorise(values, measure)
     vals = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
     ok = np.isfinite(vals)
     index = np.full(len(vals), -1, dtype=np.int64)
@@ -243,7 +386,9 @@ def classify(
         if national is None:
             raise ValueError("national banding needs the national values")
         nat = pd.to_numeric(national, errors="coerce").dropna().to_numpy(dtype="float64")
-        edges = np.unique(mapclassify.Quantiles(nat, k=10).bins)
+        with warnings.catch_warnings():  # counts with many ties give fewer than 10 classes
+            warnings.simplefilter("ignore", UserWarning)
+            edges = np.unique(mapclassify.Quantiles(nat, k=10).bins)
         edges[-1] = max(edges[-1], vals[ok].max())
         classifier = mapclassify.UserDefined(vals[ok], bins=list(edges))
         method = "national deciles of this measure"
@@ -796,7 +941,7 @@ class Legend(MacroElement):
     title
         What is shown.
     classes
-        The classification.
+        The classification; ``None`` when another legend shows it (the bivariate grid).
     note
         Small print (method, source).
     extra
@@ -834,14 +979,16 @@ class Legend(MacroElement):
     def __init__(
         self,
         title: str,
-        classes: Classes,
+        classes: Classes | None,
         note: str = "",
         extra: Sequence[tuple[str, str, str]] = (),
     ) -> None:
         super().__init__()
         self._name = "Legend"
         self.title = title
-        self.rows = list(zip(classes.colours, classes.labels, strict=True))
+        self.rows = (
+            [] if classes is None else list(zip(classes.colours, classes.labels, strict=True))
+        )
         self.note = note
         self.extra = list(extra)
 
@@ -1023,13 +1170,14 @@ def _title(measure: Measure) -> str:
     unit = measure.unit
     return (
         measure.label
-        if unit.casefold() in measure.label.casefold()
+        if not unit or unit.casefold() in measure.label.casefold()
         else f"{measure.label} ({unit})"
     )
 
 
 def _legend_note(classes: Classes, source: str) -> str:
-    return f"Bands: {classes.method}. Source: {source}."
+    bands = "" if classes.method == "categories" else f"Bands: {classes.method}. "
+    return f"{bands}Source: {source}."
 
 
 def lsoa_view(
@@ -1042,6 +1190,8 @@ def lsoa_view(
     outlines: gpd.GeoDataFrame | None = None,
     core20: bool = True,
     source: str = "IoD 2025 (MHCLG), Census 2021 (ONS)",
+    note: str = "",
+    class_legend: MacroElement | None = None,
 ) -> folium.Map:
     """The map of one area's LSOAs.
 
@@ -1064,6 +1214,11 @@ def lsoa_view(
         Outline the Core20 LSOAs (most deprived 20% nationally), as a layer the user can hide.
     source
         Source line of the legend.
+    note
+        Words put before the legend's small print (e.g. what "significant" means here).
+    class_legend
+        A legend of its own for the classes (the bivariate grid); the usual legend then lists
+        only the outline and asset layers.
 
     Returns
     -------
@@ -1083,7 +1238,11 @@ def lsoa_view(
         "Assets": _text(lsoas["assets"]),
         "Per 1,000 residents": _text(lsoas["assets_per_1k"], "{:.2f}"),
     }
-    if measure.lsoa_column not in {"imd_decile", "assets_per_1k"}:
+    if measure.categories:
+        tooltip[measure.label.split("(")[0].strip()] = [
+            classes.labels[i] if i >= 0 else "no data" for i in classes.index
+        ]
+    elif measure.lsoa_column not in {"imd_decile", "assets_per_1k"}:
         tooltip[measure.label.split(":")[0]] = _text(value, "{:,.4g}")
     choropleth(
         lsoas, classes, key="lsoa21cd", tooltip=tooltip, name=f"LSOAs: {measure.label}"
@@ -1105,7 +1264,13 @@ def lsoa_view(
             (ASSET_COLOURS.get(kind, _OTHER_ASSET_COLOUR), labels.get(kind, kind), "circle")
             for kind in assets["asset_type"].unique()
         )
-    m.add_child(Legend(_title(measure), classes, _legend_note(classes, source), extra))
+    small_print = f"{note} {_legend_note(classes, source)}".strip()
+    if class_legend is None:
+        m.add_child(Legend(_title(measure), classes, small_print, extra))
+    else:
+        m.add_child(class_legend)
+        if extra:
+            m.add_child(Legend("Also on the map", None, small_print, extra))
     folium.LayerControl(collapsed=False).add_to(m)
     return m
 

@@ -7,12 +7,13 @@ so both measure and show exactly the same map.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import folium
 import geopandas as gpd
 import pandas as pd
 
-from assetmap import areas, maps, metrics, offline
+from assetmap import areas, bivariate, maps, metrics, offline
 
 SOURCE_LINE = "IoD 2025 (MHCLG, OGL); Census 2021 (ONS, OGL); asset layers as on Methods page"
 
@@ -100,6 +101,27 @@ def lsoa_view(
         crs=lsoa_shapes.crs,
     )
     measure = maps.MEASURES[measure_key]
+    note, class_legend = "", None
+    if measure.key == "bivariate_class":
+        # Thirds of England, or (for a within-area banding) of the area itself.
+        bands: Literal["national", "area"] = "national" if banding == "national" else "area"
+        thirds = bivariate.classify(national, area, bands=bands)
+        frame = frame.drop(columns=list(bivariate.BIVARIATE_COLUMNS[1:]), errors="ignore")
+        frame = frame.merge(thirds.drop(columns="population"), left_on="lsoa21cd", right_index=True)
+        where = "England's LSOAs" if bands == "national" else "this area's LSOAs"
+        class_legend = bivariate.Legend2D(
+            bivariate.cell_counts(thirds),
+            title=measure.label,
+            note=f"Thirds of {where}; cells show LSOAs (hover for residents). "
+            f"Source: {SOURCE_LINE}.",
+        )
+    elif measure.key == "gap_cluster":
+        test = national.attrs.get("clusters", {})
+        if test:
+            note = (
+                f"Significant at a {test['alpha']:.0%} false discovery rate "
+                f"(p <= {test['fdr_threshold']:.4f}; {test['permutations']:,} permutations)."
+            )
     classes = maps.classify(
         frame[measure.lsoa_column], measure, banding, national[measure.lsoa_column]
     )
@@ -116,6 +138,8 @@ def lsoa_view(
         outlines=outlines,
         core20=core20,
         source=SOURCE_LINE,
+        note=note,
+        class_legend=class_legend,
     )
     offline.localise(m)
     cols = [
