@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 import polyline
 import shapely
-from branca.element import MacroElement
+from branca.element import Element, MacroElement
 from folium.template import Template
 
 from assetmap import bivariate, settings
@@ -421,14 +421,18 @@ def classify(
 def js_payload(obj: object) -> str:
     """A JavaScript expression that rebuilds ``obj``, safe to embed in a folium script.
 
-    The data travel as ``JSON.parse("...")`` of one string literal, which browsers parse several
-    faster than an object literal of the same size. ``</`` becomes ``<\\/`` so no value
-    can close the script element, and a ``{`` that would open a Jinja tag (``{{``, ``{%``,
-    ``{#``; branca renders each script once more as a Jinja template) becomes ``\\u007b``. Both
-    escapes decode to the same text.
+    The data travel as ``JSON.parse(String.raw`...`)``: JSON text, which browsers parse faster
+    than an object literal of the same size, in a raw template literal, which needs no second
+    layer of escapes. Within JSON strings a backtick becomes ``\\u0060`` and ``$`` ``\\u0024``
+    (so the literal cannot end or interpolate), ``</`` becomes ``<\\/`` (so no value can close
+    the script element) and a ``{`` that would open a Jinja tag (``{{``, ``{%``, ``{#``; branca
+    renders each script once more as a Jinja template) becomes ``\\u007b``. JSON's own
+    structure can hold none of these, and each escape decodes to the same text.
     """
-    text = json.dumps(json.dumps(obj, separators=(",", ":"))).replace("</", "<\\/")
-    return "JSON.parse(" + re.sub(r"\{(?=[{%#])", r"\\u007b", text) + ")"
+    text = json.dumps(obj, separators=(",", ":"))
+    text = text.replace("`", "\\u0060").replace("$", "\\u0024").replace("</", "<\\/")
+    text = re.sub(r"\{(?=[{%#])", r"\\u007b", text)
+    return "JSON.parse(String.raw`" + text + "`)"
 
 
 #: Leaflet's spherical Mercator (``L.Projection.SphericalMercator``): its earth radius and the
@@ -772,7 +776,29 @@ if (!window.AssetmapCanvas) {
 """
 
 
-class CompactPolygons(folium.FeatureGroup):
+def _first_canvas_layer(element: Element) -> Element | None:
+    """The first canvas layer of a figure, in render (and so script) order."""
+    for child in element._children.values():
+        if isinstance(child, (CompactPolygons, PointLayer)):
+            return child
+        found = _first_canvas_layer(child)
+        if found is not None:
+            return found
+    return None
+
+
+class _CanvasLayer(folium.FeatureGroup):
+    """Shared by the canvas layers: the script defining them goes out once per page."""
+
+    def render(self, **kwargs: Any) -> Any:
+        # Decided from the figure at each render, never remembered: st_folium renders deep
+        # copies of a cached map, and each copy must carry the definitions itself.
+        first = _first_canvas_layer(self.get_root())
+        self.canvas_js = _CANVAS_JS if first is None or first is self else ""
+        return super().render(**kwargs)
+
+
+class CompactPolygons(_CanvasLayer):
     """A layer of filled polygons sent as encoded rings and painted on one canvas.
 
     Each class of polygons is one canvas fill (see the module notes); the layer exposes
@@ -862,7 +888,7 @@ class CompactPolygons(folium.FeatureGroup):
         return self._bounds
 
 
-class PointLayer(folium.FeatureGroup):
+class PointLayer(_CanvasLayer):
     """Asset points painted on one canvas, with text-only tooltips.
 
     The layer exposes ``assetmapPoints`` (points painted in the last redraw) and, for tests,

@@ -11,7 +11,6 @@ import geopandas as gpd
 import pandas as pd
 
 from assetmap import settings
-from assetmap.access import RESIDENCE_FILE
 from assetmap.spatial import LSOA_FILE
 
 if TYPE_CHECKING:
@@ -91,6 +90,9 @@ def load_residence(data_dir: Path | None = None) -> pd.DataFrame:
         Sorted by ``lsoa21cd``: ``res_easting``, ``res_northing`` (metres), ``res_postcodes``
         and ``res_method``.
     """
+    # assetmap.access imports scipy (a quarter of a second): only pages that use it pay.
+    from assetmap.access import RESIDENCE_FILE
+
     return pd.read_parquet(_path(RESIDENCE_FILE, data_dir))
 
 
