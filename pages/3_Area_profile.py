@@ -6,8 +6,8 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from assetmap import areas, export, metrics
-from ui import data, layout
+from assetmap import areas, bivariate, change, dictionary, export, hotspots, metrics
+from ui import analysis, data, layout
 from ui.areafilter import FILTER_LEVELS, asset_label, column_label
 
 sel = layout.page("Area profile")
@@ -65,6 +65,71 @@ st.download_button(
     data=export.to_csv_bytes(raw.rename_axis("Measure").reset_index()),
     file_name=f"assetmap_profile_{sel.slug}.csv",
     mime="text/csv",
+)
+
+neighbourhoods = data.selection_neighbourhood_metrics(sel)
+local = areas.select(neighbourhoods, sel.area)
+
+st.header("Change since 2019")
+moved = change.change_summary(neighbourhoods, sel.area)
+lsoa_counts = moved.set_index(["imd19_match", "change_direction"])["lsoa_count"].to_dict()
+people = moved.set_index(["imd19_match", "change_direction"])["population"].to_dict()
+worse, better = change.DIRECTIONS[0], change.DIRECTIONS[2]
+fell, rose = int(lsoa_counts[("all", worse)]), int(lsoa_counts[("all", better)])
+fell_people = int(people[("all", worse)])
+like_for_like = int(local["imd19_comparable"].sum())
+fell_like_for_like = int(lsoa_counts[("unchanged", worse)])
+st.markdown(
+    f"**{fell:,}** of the {len(local):,} neighbourhoods here ({fell_people:,} residents) are in a "
+    f"more deprived IMD decile in 2025 than in 2019, and {rose:,} in a less deprived one. Of the "
+    f"{like_for_like:,} whose boundary did not change (the like-for-like comparison), "
+    f"{fell_like_for_like:,} moved to a more deprived decile. "
+    f"**{int(local['more_deprived_few_assets'].sum()):,}** neighbourhoods became more deprived "
+    "and have few assets (none of the chosen types, or England's least-provided third)."
+)
+st.dataframe(analysis.change_overview(moved), width="stretch")
+st.caption(
+    "IMD deciles are relative positions among England's LSOAs: a fall means others improved "
+    "faster or this place fell behind. Only LSOAs with the same boundary in both years compare "
+    "like with like; see Methods & data."
+)
+
+st.header("Deprivation and provision together")
+classes = bivariate.classify(neighbourhoods, sel.area)
+cells = bivariate.cell_counts(classes)
+st.dataframe(analysis.class_table(cells), hide_index=True, width="stretch")
+st.caption(
+    "Deprivation third 1 is the most deprived, provision third 1 the fewest assets per 1,000 "
+    "residents. Thirds of England's LSOAs, so a class means the same everywhere. Every LSOA "
+    "without one of "
+    f"the chosen assets is in provision third 1 ({classes.attrs['zero_asset_share']:.0%} of "
+    "England for these types), so the provision thirds are not equal in size."
+)
+
+st.header("Hot and cold spots")
+clusters = neighbourhoods.attrs["clusters"]
+by_code = local.set_index("lsoa21cd")
+spots = hotspots.cluster_summary(by_code, by_code["population"]).rename(
+    columns={
+        "gap_cluster": dictionary.label("gap_cluster"),
+        "lsoa_count": "Neighbourhoods (LSOAs)",
+        "population": "Residents",
+    }
+)
+st.dataframe(spots, hide_index=True, width="stretch")
+threshold = clusters["fdr_threshold"]
+passed = (
+    f"an LSOA is significant when its {clusters['alternative']} pseudo p-value is below "
+    f"{threshold:.4f}, the "
+    "Benjamini-Hochberg threshold"
+    if threshold > 0
+    else "no LSOA passes the Benjamini-Hochberg test"
+)
+st.caption(
+    f"Local Moran's I of the gap score on England's whole map with {clusters['permutations']:,} "
+    f"permutations; {passed} for a {clusters['alpha']:.0%} false discovery rate over "
+    f"{clusters['tests']:,} LSOAs tested. An under-provided cluster is a cold spot of provision: "
+    "a high gap among neighbours with high gaps."
 )
 
 st.header("Compare areas side by side")

@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 import streamlit as st
 
-from assetmap import dictionary, export, maps, settings, sources, store
+from assetmap import (
+    access,
+    bivariate,
+    build,
+    change,
+    dictionary,
+    export,
+    hotspots,
+    invest,
+    maps,
+    settings,
+    sources,
+    store,
+)
 from assetmap.assets import ASSET_SOURCES
-from ui import data, layout
+from ui import analysis, data, layout
+from ui.areafilter import NEED_LABELS, asset_label
 
-layout.page("Methods & data")
+#: Walking speed (km/h) used only to put the walking distance in minutes.
+WALK_KMH = 4.8
+
+sel = layout.page("Methods & data")
+national = data.selection_neighbourhood_metrics(sel)
+types_text = ", ".join(asset_label(t) for t in sel.types)
 st.title("Methods & data")
 manifest = data.manifest()
 counts = manifest["counts"]
@@ -71,8 +92,7 @@ The score runs from -100 to 100; **positive means more deprived than it is provi
 ranks places within an area; it is not a target.
 
 **Core20** is the most deprived 20% of LSOAs nationally (IMD 2025 deciles 1-2), NHS England's
-Core20PLUS5 population. **Left-behind neighbourhoods** are those OCSI / Local Trust place in the
-worst 10% on both the Community Needs Index and the IMD.
+Core20PLUS5 population. **Left-behind neighbourhoods** (OCSI / Local Trust) are described below.
 
 **IMD 2019** (for change over time) reaches 2021 LSOAs through the ONS best-fit lookup: unchanged
 and split LSOAs take their 2011 parent's decile; merged and irregular ones a population-weighted
@@ -129,6 +149,237 @@ st.download_button(
     mime="text/csv",
 )
 
+st.header("Beyond counting")
+st.caption(
+    f"Figures below are for England, counting {types_text}, with need measured by IoD 2025: "
+    f"{NEED_LABELS[sel.need]} (the choice in the sidebar)."
+)
+
+st.subheader("Walking-distance access and 2SFCA")
+walk = national.attrs["access"]
+d, d0 = walk["distance_m"], walk["fca_distance_m"]
+residence = data.residence()
+polygon_points = int((residence["res_method"] == access.RES_POLYGON_POINT).sum())
+st.markdown(
+    f"""
+Counting assets inside an LSOA's boundary ignores the library just across the street in the next
+LSOA. We therefore also measure access from where people live. Each LSOA's **residence point** is
+the mean British National Grid location of the ONS Postcode Directory postcodes inside it.
+Postcodes stand in for addresses: the directory has no residential flag or address counts, so
+each postcode with a grid reference counts once. LSOAs with no postcode ({polygon_points:,} in
+England) use a point inside their polygon instead. From that point, `walk_assets` counts the
+assets of the chosen types within $d$ = {d:,.0f} m (about a {d / (WALK_KMH * 1000 / 60):.0f}-minute
+walk at {WALK_KMH:g} km/h) and `walk_nearest_m` is the distance to the nearest one. Distances are
+straight lines, not street routes, so rivers, railways and main roads make real walks longer.
+`fca_per_1k` is the two-step floating catchment area ratio (Luo & Wang 2003) with catchment
+$d_0$ = {d0:,.0f} m:
+"""
+)
+st.latex(
+    r"R_j = \frac{S_j}{\sum_{k:\, d_{kj} \le d_0} P_k}, \qquad "
+    r"A_i = 1000 \sum_{j:\, d_{ij} \le d_0} R_j"
+)
+st.markdown(
+    f"""
+where $S_j = 1$ for every asset, $P_k$ the usual residents of LSOA $k$ (Census 2021) and $d_{{ij}}$
+the distance from residence point $i$ to asset $j$. All of an LSOA's residents are placed at its
+residence point; an asset serves everyone inside its catchment equally and no one beyond it, and
+the ratio conserves supply (summed over residents, each asset within reach of anyone is handed out
+exactly once). The measures disagree because of **boundary effects** (an asset just over the border
+counts only for the neighbouring LSOA), **large LSOAs** (an asset inside can be more than {d:,.0f}
+m from the homes), **town centres** (a cluster of assets inside one LSOA is within reach of many)
+and **sharing** (2SFCA lowers provision where many people share few assets).
+"""
+)
+comparison = analysis.selection_access_comparison(sel)
+st.markdown(access.explain_comparison(comparison, d))
+st.dataframe(
+    comparison.rename(columns=dictionary.label),
+    hide_index=True,
+    width="stretch",
+    column_config={
+        dictionary.label(c): st.column_config.NumberColumn(format="percent")
+        for c in ("none_inside_walkable_share", "inside_not_walkable_share")
+    },
+)
+
+st.subheader("Hot and cold spots")
+clusters = national.attrs["clusters"]
+permutations, alpha = clusters["permutations"], clusters["alpha"]
+p_min = (1 if clusters["alternative"] == "directed" else 2) / (permutations + 1)
+names = national.set_index("lsoa21cd")["lsoa21nm"]
+islands = [f"{names.get(code, code)}, {code}" for code in clusters["islands"]]
+island_text = (
+    f"{len(islands):,} LSOA{'s' if len(islands) != 1 else ''} ({', '.join(islands)}) "
+    f"{'have' if len(islands) != 1 else 'has'} no neighbour and "
+    f"{'are' if len(islands) != 1 else 'is'} listed, not tested."
+    if islands
+    else "Every LSOA has at least one neighbour."
+)
+threshold = clusters["fdr_threshold"]
+threshold_text = (
+    f"for the asset types chosen the threshold this gives is p < {threshold:.4f} (shown with the "
+    "map too)"
+    if threshold > 0
+    else "for the asset types chosen no LSOA passes it"
+)
+st.markdown(
+    f"""
+Neighbouring LSOAs are those whose boundaries share at least one point (Queen contiguity),
+worked out once for all {counts["lsoas"]:,} LSOAs in England. {island_text} For each LSOA we
+compute the local Moran's I of the gap score (Anselin 1995) with row-standardised weights:
+"""
+)
+st.latex(r"I_i = (n - 1)\, \frac{z_i\, \bar z_{N(i)}}{\sum_k z_k^2}")
+st.markdown(
+    f"""
+where $z$ is the standardised gap score and $\\bar z_{{N(i)}}$ the mean of LSOA $i$'s neighbours. A
+positive value means the LSOA is like its neighbours. Significance comes from
+{permutations:,} conditional permutations (the LSOA's own value held, its neighbours' values
+drawn from the other LSOAs). We report the {clusters["alternative"]} pseudo p-value: twice the
+nearer tail's (count + 1)/(P + 1), capped at 1. Because {clusters["tests"]:,} LSOAs are tested at
+once, we control the false discovery rate at {alpha:.0%} with Benjamini-Hochberg;
+{threshold_text}. A significant LSOA is an **under-provided cluster** (high gap among high-gap
+neighbours: a cold spot of provision in deprived places), a **well-provided cluster**, a
+**high-gap outlier** or a **low-gap outlier**; every other LSOA is *not significant*. Clusters
+are always computed on England's full map, so an area's edge never cuts an LSOA off from its
+neighbours. With {permutations:,} permutations the smallest possible p-value is {p_min:.3f},
+which limits how many LSOAs can pass the FDR test: none can unless at least
+{math.ceil(clusters["tests"] * p_min / alpha):,} reach that floor, so for some asset-type choices
+none may. Neighbouring results are correlated, which Benjamini-Hochberg only approximately allows
+for.
+"""
+)
+by_code = national.set_index("lsoa21cd")
+st.dataframe(
+    hotspots.cluster_summary(by_code, by_code["population"]).rename(columns=dictionary.label),
+    hide_index=True,
+    width="stretch",
+)
+
+st.subheader("Deprivation and provision in one map (bivariate)")
+deprivation_thirds = national["deprivation_tertile"].value_counts().reindex([1, 2, 3], fill_value=0)
+provision_thirds = national["provision_tertile"].value_counts().reindex([1, 2, 3], fill_value=0)
+st.markdown(
+    """
+Each LSOA is placed in a third for deprivation (1 = most deprived, ranked on the chosen
+deprivation measure) and a third for provision (1 = fewest assets per 1,000 residents). The pair
+gives one of nine classes, such as "1-1", most deprived and least provided. By default the thirds
+are national; they can be drawn within the selected area. The rule, with $R_i$ the LSOA's rank
+among $n$ (ties share the lowest rank), is
+"""
+)
+st.latex(r"t_i = \left\lceil 3 R_i / n \right\rceil \in \{1, 2, 3\}")
+st.markdown(
+    f"""
+Deprivation thirds are balanced ({", ".join(f"{v:,}" for v in deprivation_thirds)} LSOAs).
+Provision has many ties: every LSOA with none of the chosen assets scores 0, and tied LSOAs share
+a class in the lower third. When more than a third of LSOAs have no asset the first provision
+third is exactly those LSOAs, and when two thirds or more have none the middle third is empty.
+For the asset types chosen {national["zero_assets"].mean():.1%} of LSOAs have none, so the
+provision thirds hold {", ".join(f"{v:,}" for v in provision_thirds)} LSOAs.
+
+Colours: Joshua Stevens' 3 x 3 blue-red bivariate palette (Stevens, J. (2015) *Bivariate
+Choropleth Maps: A How-to Guide*,
+https://www.joshuastevens.net/cartography/make-a-bivariate-choropleth-map/; hex values as in the
+R package biscale, "GrPink"). Under simulated protanopia, deuteranopia and tritanopia (Machado,
+Oliveira & Fernandes 2009) no two of its colours come closer than 9.7 CIELAB units
+(`tests/test_bivariate.py` recomputes this); the class label and counts are also in the legend
+and tooltips, so colour is never the only cue. England's nine classes (third 1 = most deprived,
+or fewest assets per 1,000 residents):
+"""
+)
+st.dataframe(
+    analysis.class_table(bivariate.cell_counts(bivariate.classify(national))),
+    hide_index=True,
+    width="stretch",
+)
+
+st.subheader("Change since 2019")
+moved = change.change_summary(national)
+by_match = moved.groupby("imd19_match")["lsoa_count"].sum()
+by_change = moved.set_index(["imd19_match", "change_direction"])
+worse = change.DIRECTIONS[0]
+fell = int(by_change["lsoa_count"].to_dict()[("all", worse)])
+fell_share = float(by_change["lsoa_share"].to_dict()[("all", worse)])
+fell_like_for_like = int(by_change["lsoa_count"].to_dict()[("unchanged", worse)])
+st.markdown(
+    f"""
+IoD 2019 was published for the {build.IMD2019_LSOAS:,} LSOAs of 2011, the 2025 indices for the
+{counts["lsoas"]:,} of 2021. IMD 2019 is carried to 2021 LSOAs with the ONS best-fit lookup.
+Unchanged LSOAs ({by_match["unchanged"]:,}) keep their published 2019 decile; parts of a split
+2011 LSOA ({by_match["split"]:,}) take the parent's decile; merged ({by_match["merged"]:,}) and
+irregular ({by_match["irregular"]:,}) ones take the parents' population-weighted mean rank
+$r$ ({sources.SOURCES["population20_lsoa11"].vintage} residents) banded with the 2019 cut-offs,
+and the change is the difference of deciles:
+"""
+)
+cut = f"{build.IMD2019_LSOAS:,}".replace(",", "{,}")
+st.latex(
+    rf"d^{{2019}} = \left\lceil 10\, r / {cut} \right\rceil, \qquad "
+    r"\Delta_i = d^{2025}_i - d^{2019}_i"
+)
+st.markdown(
+    f"""
+Negative means now in a more deprived decile. Deciles are relative positions; only unchanged
+LSOAs compare like with like, so tables split counts by how 2019 was mapped. Across England
+{fell:,} LSOAs ({fell_share:.1%}) moved to a more deprived decile, {fell_like_for_like:,} of them
+among the
+{by_match["unchanged"]:,} unchanged. "Became more deprived and has few assets" is a fall plus no
+assets of the chosen types or the least-provided third nationally (provision percentile at most
+{settings.FEW_ASSETS_MAX_PROVISION_PERCENTILE:.1f}, which is provision third 1 whenever at least
+a third of LSOAs have no asset): {int(national["more_deprived_few_assets"].sum()):,} LSOAs for
+the types chosen.
+"""
+)
+st.dataframe(analysis.change_overview(moved), width="stretch")
+
+st.subheader("Left-behind neighbourhoods")
+left = national[national["left_behind"].astype(bool)]
+st.markdown(
+    f"""
+The left-behind flag comes from the Community Needs Index 2023 by OCSI for Local Trust
+(Community Needs Index © OCSI / Local Trust): it marks LSOAs in the worst 10% on both the CNI and
+the IMD, {len(left):,} of England's {counts["lsoas"]:,} ({int(left["population"].sum()):,}
+residents). The CNI's civic-assets domain (`cni_civic_assets_score`) measures the presence of
+community places (meeting spaces, libraries, green space...) that no open register lists, so it
+is shown as an area-level measure beside the asset counts. Both are shown only as an optional,
+attributed layer.
+"""
+)
+
+st.subheader("Where to invest first")
+labels = {c.key: c.label for c in invest.DEFAULT_CRITERIA}
+low, high = settings.INVEST_RANK_RANGE
+st.markdown(
+    f"""
+Each criterion $k$ becomes a national percentile $c_{{ik}} \\in [0, 100]$ where higher means more
+reason to invest: **{labels["deprivation"]}** (the need percentile), **{labels["provision"]}**
+(100 - provision percentile), **{labels["access"]}** (100 - the national percentile of
+`fca_per_1k`, ties sharing their mean rank) and **{labels["cold_spot"]}** (100 inside a
+significant under-provided cluster, else 0). With the weights $w_k \\ge 0$ chosen on the page, the
+score is
+"""
+)
+st.latex(r"s_i = \frac{\sum_k w_k\, c_{ik}}{\sum_k w_k}")
+st.markdown(
+    f"""
+so only the ratios of the weights matter. LSOAs are ranked within the area, ties going to the
+more deprived LSOA, then the lower code. The reasons list, strongest contribution first, each
+weighted criterion on which the LSOA is worse than England's median (criterion percentile at
+least {settings.INVEST_REASON_MIN_PERCENTILE:g}). Wards score the population-weighted mean of
+their LSOAs' percentiles.
+
+**Stability.** The ranking is recomputed for D = {settings.INVEST_STABILITY_DRAWS:,} weight
+vectors drawn around the user's normalised weights $\\bar w$,
+$w \\sim \\mathrm{{Dirichlet}}(\\kappa \\bar w)$ with
+$\\kappa$ = {settings.INVEST_STABILITY_CONCENTRATION:g} and a fixed seed
+({settings.INVEST_STABILITY_SEED}); criteria weighted 0 stay at 0. For each LSOA the page shows
+the share of draws in which it is in the top N ({settings.INVEST_TOP_N} by default) and its
+rank range, the {low:g}th to {high:g}th percentile of its rank over the draws.
+"""
+)
+
 st.header("Known limits")
 st.markdown(
     """
@@ -143,7 +394,7 @@ st.markdown(
   Index civic-assets domain is shown as an area-level measure of such places, and planners can
   upload their own registers.
 - **Counting inside a boundary** ignores assets just over it; a neighbourhood next to a library
-  can still show none. Walking-distance access is the remedy and is on the roadmap.
+  can still show none. Walking-distance access (above) is the remedy.
 - **Rates in small populations** move a lot with one asset: read LSOA values with their counts.
 - **Vintages differ**: deprivation 2025, population 2021, assets 2021-2024.
 """

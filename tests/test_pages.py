@@ -4,11 +4,25 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assetmap import areas, dictionary, metrics, settings
+from assetmap import (
+    access,
+    analysis,
+    areas,
+    bivariate,
+    change,
+    dictionary,
+    export,
+    hotspots,
+    invest,
+    metrics,
+    settings,
+    store,
+)
 
 APP = str(settings.PROJECT_ROOT / "app.py")
 
@@ -103,3 +117,131 @@ def test_methods_page_lists_every_source(data_dir: Path) -> None:
     sources_shown = at.dataframe[0].value
     assert "Community Needs Index 2023" in " ".join(sources_shown["Data"])
     assert any("OCSI" in m.value for m in at.markdown)
+
+
+# --- Beyond counting: where to invest first, and the new profile and methods sections ---------
+
+QYG = areas.Area("icb", "E54000008", "NHS Cheshire and Merseyside Integrated Care Board")
+
+
+@pytest.fixture(scope="module")
+def neighbourhoods(data_dir: Path, all_metrics: pd.DataFrame, assets: pd.DataFrame) -> pd.DataFrame:
+    """England's neighbourhood metrics, computed here without the app's loaders."""
+    return analysis.neighbourhood_metrics(
+        all_metrics, store.load_residence(), assets, store.load_contiguity()
+    )
+
+
+def _table(at: AppTest, column: str) -> pd.DataFrame:
+    """The first dataframe on the page with this column heading."""
+    for frame in at.dataframe:
+        value = frame.value
+        if isinstance(value, pd.DataFrame) and column in value.columns:
+            return value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def _download_matches(button: object, table: pd.DataFrame, file_name: str) -> bool:
+    # Streamlit names a download after a hash of its bytes, MIME type and file name, so equal
+    # names mean the file holds exactly these bytes under exactly this name.
+    from streamlit.runtime.memory_media_file_storage import _calculate_file_id
+
+    expected = _calculate_file_id(export.to_csv_bytes(table), "text/csv", file_name)
+    return str(button.proto.url).endswith(f"/{expected}.csv")  # type: ignore[attr-defined]
+
+
+def _assert_shows_ranking(shown: pd.DataFrame, expected: pd.DataFrame, code: str) -> None:
+    top = expected.head(len(shown))
+    label = dictionary.label
+    assert shown[label(code)].tolist() == top[code].tolist()
+    assert shown[label("invest_rank")].tolist() == top["invest_rank"].tolist()
+    assert np.allclose(shown[label("invest_score")], top["invest_score"])
+    assert np.allclose(shown[label("invest_top_share")], top["invest_top_share"])
+    assert shown[label("invest_rank_low")].tolist() == top["invest_rank_low"].tolist()
+    assert shown[label("invest_rank_high")].tolist() == top["invest_rank_high"].tolist()
+    assert shown[label("invest_reasons")].tolist() == top["invest_reasons"].tolist()
+
+
+def test_where_to_invest_ranks_as_the_library(neighbourhoods: pd.DataFrame) -> None:
+    at = _open("pages/6_Where_to_invest.py", area="icb:QYG")
+    assert at.title[0].value.endswith(QYG.name)
+    expected = invest.rank(neighbourhoods, QYG, top_n=settings.INVEST_TOP_N)
+    shown = _table(at, dictionary.label("invest_reasons"))
+    assert len(shown) == settings.INVEST_TOP_N
+    _assert_shows_ranking(shown, expected, "lsoa21cd")
+    assert shown["Area"].iloc[0].endswith("(E54000008)")
+    assert at.query_params["weights"] == "1,1,1,1"
+
+    shown_button, full_button = at.get("download_button")
+    assert shown_button.proto.label == "Download what is shown (CSV)"
+    assert full_button.proto.label == "Download the full ranking (CSV)"
+    stem = "assetmap_invest_icb-E54000008_lsoa_imd_imd2025"
+    assert _download_matches(shown_button, shown, f"{stem}_top20.csv")
+
+    # Without deprivation the order is the library's for those weights, and not the same one.
+    at.slider(key="invest_w_deprivation").set_value(0.0).run()
+    assert not at.exception
+    reweighted = invest.rank(neighbourhoods, QYG, {"deprivation": 0}, top_n=20)
+    again = _table(at, dictionary.label("invest_reasons"))
+    _assert_shows_ranking(again, reweighted, "lsoa21cd")
+    assert (
+        again[dictionary.label("lsoa21cd")].tolist() != shown[dictionary.label("lsoa21cd")].tolist()
+    )
+    assert at.query_params["weights"] == "0,1,1,1"
+
+    at.radio(key="invest_by").set_value("ward").run()
+    at.number_input(key="invest_top").set_value(10).run()
+    assert not at.exception
+    wards = invest.rank(neighbourhoods, QYG, {"deprivation": 0}, by="ward", top_n=10)
+    by_ward = _table(at, dictionary.label("ward24cd"))
+    assert len(by_ward) == 10
+    _assert_shows_ranking(by_ward, wards, "ward24cd")
+    assert (at.query_params["by"], at.query_params["top"]) == ("ward", "10")
+
+
+def test_where_to_invest_asks_for_an_area_at_england_level(data_dir: Path) -> None:
+    at = _open("pages/6_Where_to_invest.py")
+    assert any("Choose an area" in i.value for i in at.info)
+    assert not [f for f in at.dataframe if dictionary.label("invest_reasons") in f.value.columns]
+
+
+def test_profile_shows_change_classes_and_clusters(neighbourhoods: pd.DataFrame) -> None:
+    at = _open("pages/3_Area_profile.py", area="icb:QYG")
+    moved = change.change_summary(neighbourhoods, QYG)
+    everyone = moved[moved["imd19_match"] == "all"].set_index("change_direction")
+    fell = int(everyone["lsoa_count"].to_dict()["more deprived"])
+    rose_people = int(everyone["population"].to_dict()["less deprived"])
+    shown = _table(at, "More deprived: LSOAs").loc["All"].to_dict()
+    assert (shown["More deprived: LSOAs"], shown["Less deprived: residents"]) == (fell, rose_people)
+    assert any(f"**{fell:,}** of the 1,601" in m.value for m in at.markdown)
+
+    cells = bivariate.cell_counts(bivariate.classify(neighbourhoods, QYG))
+    classes = _table(at, dictionary.label("bivariate_class"))
+    assert classes["LSOAs"].tolist() == cells["lsoa_count"].tolist()
+    assert classes["Colour"].tolist() == cells["bivariate_colour"].tolist()
+
+    local = areas.select(neighbourhoods, QYG).set_index("lsoa21cd")
+    spots = hotspots.cluster_summary(local, local["population"])
+    clusters = _table(at, dictionary.label("gap_cluster"))
+    assert clusters["Neighbourhoods (LSOAs)"].tolist() == spots["lsoa_count"].tolist()
+    threshold = neighbourhoods.attrs["clusters"]["fdr_threshold"]
+    assert any(f"below {threshold:.4f}" in c.value for c in at.caption)
+
+
+def test_methods_explains_the_new_measures_with_computed_numbers(
+    neighbourhoods: pd.DataFrame,
+) -> None:
+    at = _open("pages/4_Methods_and_data.py")
+    comparison = access.compare_with_counts(neighbourhoods)
+    shown = _table(at, dictionary.label("spearman_fca"))
+    assert np.allclose(shown[dictionary.label("spearman_fca")], comparison["spearman_fca"])
+    text = "\n".join(m.value for m in at.markdown)
+    assert access.explain_comparison(comparison) in text
+    clusters = neighbourhoods.attrs["clusters"]
+    assert f"p < {clusters['fdr_threshold']:.4f}" in text
+    assert f"{clusters['tests']:,} LSOAs are tested" in text
+    fell = int(neighbourhoods["became_more_deprived"].sum())
+    assert f"{fell:,} LSOAs (" in text
+    assert f"{int(neighbourhoods['left_behind'].sum()):,} of England's" in text
+    assert f"D = {settings.INVEST_STABILITY_DRAWS:,} weight" in text
+    assert any(r"\sum_k w_k" in latex.value for latex in at.latex)

@@ -14,6 +14,7 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("pages/1_Map.py", "Map"),
     ("pages/2_Gap_table.py", "Gap table"),
     ("pages/3_Area_profile.py", "Area profile"),
+    ("pages/6_Where_to_invest.py", "Where to invest first"),
     ("pages/4_Methods_and_data.py", "Methods & data"),
     ("pages/5_Upload.py", "Upload your assets"),
 )

@@ -465,6 +465,7 @@ def test_gap_table_download_is_exactly_the_table_shown(
 OTHER_PAGES = [
     ("home", "", ["dataframe", "chart"]),
     ("area_profile", f"Area_profile?area=icb:{QYG}", ["dataframe", "chart"]),
+    ("where_to_invest", f"Where_to_invest?area=icb:{QYG}", ["dataframe"]),
     ("methods", "Methods_and_data", ["dataframe"]),
     (None, "Upload", []),
 ]

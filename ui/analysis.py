@@ -1,0 +1,138 @@
+"""Cached "beyond counting" results for the pages: the invest-first ranking and the access table.
+
+Each loader is keyed by plain values (asset types, need measure, upload digest, area reference,
+weights...). The national neighbourhood table they read is passed with a leading underscore, so
+Streamlit never hashes it: the key already says which table it is.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Literal
+
+import pandas as pd
+import streamlit as st
+
+from assetmap import access, areas, change, dictionary, invest
+from ui import data, upload
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
+
+    from ui.areafilter import Selection
+
+#: Row labels of :func:`change_overview`, by ``imd19_match``.
+MATCH_LABELS: dict[str, str] = {
+    "unchanged": "Same boundary",
+    "split": "Split (parent's decile)",
+    "merged": "Merged (weighted rank)",
+    "irregular": "Redrawn (weighted rank)",
+    "all": "All",
+}
+
+
+def _digest() -> str:
+    found = upload.current()
+    return found.digest if found else ""
+
+
+@st.cache_data(show_spinner="Ranking where to invest first…", max_entries=32)
+def invest_ranking(
+    types: tuple[str, ...],
+    need: str,
+    upload_digest: str,
+    area_ref: str,
+    weights: tuple[tuple[str, float], ...],
+    by: Literal["lsoa", "ward"],
+    top_n: int,
+    _national: pd.DataFrame,
+    _area: areas.Area,
+) -> pd.DataFrame:
+    """:func:`assetmap.invest.rank` for one choice, cached by the plain values before ``_national``.
+
+    ``_national`` must be the neighbourhood table of ``types``, ``need`` and ``upload_digest``
+    and ``_area`` the area ``area_ref`` names.
+    """
+    return invest.rank(_national, _area, dict(weights), by=by, top_n=top_n)
+
+
+def selection_invest_ranking(
+    selection: Selection,
+    weights: dict[str, float],
+    by: Literal["lsoa", "ward"],
+    top_n: int,
+) -> pd.DataFrame:
+    """The invest-first ranking of the selected area (England's table computed first if need be)."""
+    national = data.selection_neighbourhood_metrics(selection)
+    return invest_ranking(
+        selection.types,
+        selection.need,
+        _digest(),
+        selection.area.ref,
+        tuple(sorted(weights.items())),
+        by,
+        top_n,
+        national,
+        selection.area,
+    )
+
+
+@st.cache_data(max_entries=16)
+def access_comparison(
+    types: tuple[str, ...], need: str, upload_digest: str, _national: pd.DataFrame
+) -> pd.DataFrame:
+    """:func:`assetmap.access.compare_with_counts` for England, cached by the plain values."""
+    return access.compare_with_counts(_national)
+
+
+def selection_access_comparison(selection: Selection) -> pd.DataFrame:
+    """In-boundary counts against walking access for England, for the selection's asset types."""
+    national = data.selection_neighbourhood_metrics(selection)
+    return access_comparison(selection.types, selection.need, _digest(), national)
+
+
+def text_colour(background: str) -> str:
+    """Black or white, whichever contrasts more with a ``#rrggbb`` background (WCAG luminance)."""
+    channels = [int(background[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+def change_overview(summary: pd.DataFrame) -> pd.DataFrame:
+    """:func:`assetmap.change.change_summary` as one row per way 2019 was mapped.
+
+    Columns: LSOAs and residents for each direction of change; index labelled in words.
+    """
+    wide = summary.pivot(
+        index="imd19_match", columns="change_direction", values=["lsoa_count", "population"]
+    ).reindex(list(MATCH_LABELS))
+    out = pd.DataFrame(
+        {
+            f"{direction.capitalize()}: {what}": wide[(column, direction)].astype("int64")
+            for direction in change.DIRECTIONS
+            for column, what in (("lsoa_count", "LSOAs"), ("population", "residents"))
+        }
+    )
+    out.index = out.index.map(MATCH_LABELS).rename("How 2019 was mapped")
+    return out
+
+
+def class_table(cells: pd.DataFrame) -> Styler:
+    """:func:`assetmap.bivariate.cell_counts` with headings in words and each class's colour.
+
+    Third 1 is the most deprived, or the fewest assets per 1,000 residents; say so beside it.
+    """
+    table = pd.DataFrame(
+        {
+            "Colour": cells["bivariate_colour"],
+            dictionary.label("bivariate_class"): cells["bivariate_class"],
+            dictionary.label("deprivation_tertile"): cells["deprivation_tertile"],
+            dictionary.label("provision_tertile"): cells["provision_tertile"],
+            "LSOAs": cells["lsoa_count"],
+            "Residents": cells["population"],
+        }
+    )
+    return table.style.map(
+        lambda colour: f"background-color: {colour}; color: {text_colour(colour)}",
+        subset=["Colour"],
+    )
