@@ -491,11 +491,26 @@ def encode_rings(geometries: Sequence[Any] | np.ndarray) -> list[list[str]]:
     return out
 
 
+#: Separates one feature's tooltip texts in the single string sent for it (a tab: two bytes in
+#: JSON, where a quoted list needs three per value).
+_UNIT_SEPARATOR: Final = "\t"
+
+
+def _pack(rows: Sequence[Sequence[object]]) -> list[str]:
+    """Each feature's tooltip texts as one string: one value for the browser to parse, not six.
+
+    Control characters in a text (which never belong in a name) become spaces, so none can
+    be taken for the separator.
+    """
+    clean = re.compile(r"[\x00-\x1f\x7f]")
+    return [_UNIT_SEPARATOR.join(clean.sub(" ", str(v)) for v in row) for row in rows]
+
+
 # Tooltip contents are built with DOM text nodes, never innerHTML, so text from any source
 # (an uploaded name such as "<img onerror=...>") is shown, not run. Shared by both layers.
 _TOOLTIP_JS: Final = """
-            function tip(values) {
-                var box = document.createElement("div");
+            function tip(packed) {
+                var values = packed.split("\\t"), box = document.createElement("div");
                 var rows = (d.fixed || []).concat(d.fields.map(function (f, j) {
                     return [f, values[j]];
                 }));
@@ -874,7 +889,7 @@ class CompactPolygons(_CanvasLayer):
             "colours": list(colours),
             "keys": [str(k) for k in keys],
             "fields": list(tooltip_fields),
-            "values": [[str(v) for v in row] for row in tooltip_values],
+            "values": _pack(tooltip_values),
         }
         self.payload = js_payload(payload)
         bounds = shapely.total_bounds(np.asarray(geometries))
@@ -954,7 +969,7 @@ class PointLayer(_CanvasLayer):
             "keys": [],
             "fixed": [[str(label), str(text)] for label, text in tooltip_fixed],
             "fields": list(tooltip_fields),
-            "values": [[str(v) for v in row] for row in tooltip_values],
+            "values": _pack(tooltip_values),
         }
         self.payload = js_payload(payload)
 
@@ -1297,7 +1312,8 @@ def lsoa_view(
         m.add_child(class_legend)
         if extra:
             m.add_child(Legend("Also on the map", None, small_print, extra))
-    folium.LayerControl(collapsed=False).add_to(m)
+    # Collapsed: open, it covered a quarter of an ICB map; the legend names every layer.
+    folium.LayerControl(collapsed=True).add_to(m)
     return m
 
 
