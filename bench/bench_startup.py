@@ -12,9 +12,10 @@ England. Three figures, each measured in this run:
 - **new session, warm server**: a new browser context (a new Streamlit session) from
   ``page.goto`` to usable, best of 3, once the caches hold the data.
 
-Target (issue 7): a new session's first page is usable in < 3 s after the data is built; each
-of the three is held to it. The browser start itself is not counted (a user's browser is
-already open).
+Target (issue 7): a new session's first page is usable in < 3 s after the data is built. Both
+session figures are held to it (the first visitor of a just-started server, whose run also
+fills the caches, and any later visitor); server start itself is reported for the record. The
+browser start is not counted (a user's browser is already open).
 """
 
 from __future__ import annotations
@@ -124,12 +125,9 @@ def main() -> int:
     best_warm = min(warm)
     results = [
         Result("server answers its health check", f"{answered:.2f} s"),
-        Result(
-            "server start to first page usable (Home, England)",
-            f"{cold_total:.2f} s",
-            target=f"< {TARGET_S:g} s",
-            ok=cold_total < TARGET_S,
-        ),
+        # For the record: it includes starting Python and Streamlit, which happens once per
+        # deployment, not per visitor.
+        Result("server start to first page usable (Home, England)", f"{cold_total:.2f} s"),
         Result(
             "first session on a cold server, open to usable",
             f"{cold_session:.2f} s",

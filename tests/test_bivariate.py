@@ -217,7 +217,7 @@ def test_legend_without_counts_and_a_bad_corner() -> None:
     fmap = folium.Map(tiles=None)
     bivariate.Legend2D().add_to(fmap)
     html = fmap.get_root().render()
-    assert html.count('role="cell"') == 9
+    assert html.count('role="listitem"') == 9
     assert "LSOAs," not in html
     with pytest.raises(ValueError, match="position"):
         bivariate.Legend2D(position="middle")

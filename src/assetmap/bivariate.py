@@ -253,10 +253,10 @@ class Legend2D(MacroElement):
             <div style="writing-mode:vertical-rl; transform:rotate(180deg); text-align:center;
                         margin-right:4px;">{{ this.y_label|e }}</div>
             <div>
-              <div role="table" style="display:grid; grid-template-columns:repeat(3, 34px);
+              <div role="list" aria-label="The nine classes" style="display:grid; grid-template-columns:repeat(3, 34px);
                           grid-auto-rows:26px; gap:1px;">
                 {% for cell in this.cells %}
-                <div role="cell" title="{{ cell.tip|e }}" aria-label="{{ cell.tip|e }}"
+                <div role="listitem" title="{{ cell.tip|e }}" aria-label="{{ cell.tip|e }}"
                      style="background:{{ cell.colour }}; color:{{ cell.text_colour }};
                             display:flex; align-items:center; justify-content:center;
                             font-size:10px;">{{ cell.text|e }}</div>

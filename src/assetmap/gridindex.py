@@ -82,9 +82,6 @@ import numpy as np
 import numpy.typing as npt
 import shapely
 from geopandas import GeoSeries
-from scipy import ndimage
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 __all__ = ["GridIndex", "QueryStats", "sjoin_lowest"]
 
@@ -981,6 +978,12 @@ class _Regions:
 
     @classmethod
     def label(cls, grid: _Grid, border: _Border) -> _Regions:
+        # scipy is only needed to build an index (not to load or query one): importing it here
+        # keeps it out of every dashboard page's start-up.
+        from scipy import ndimage
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
         r = grid.refine
         coarse_block = np.full(grid.nx * grid.ny, -1, dtype=np.int64)
         coarse_block[border.block_coarse] = np.arange(border.n_blocks)
@@ -1017,6 +1020,7 @@ class _Regions:
 
     def node_at(self, grid: _Grid, fx: IntArray, fy: IntArray) -> IntArray:
         """Region node of fine cells ``(fx, fy)``, ``-1`` for border cells."""
+
         sh, mask = grid.shift, grid.refine - 1
         coarse = (fy >> sh) * grid.nx + (fx >> sh)
         block = self.coarse_block[coarse]

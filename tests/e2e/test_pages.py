@@ -320,6 +320,35 @@ def test_large_icb_map_draws_every_lsoa_with_legend_and_assets(
     network.assert_local()
 
 
+@pytest.mark.parametrize(
+    ("measure", "legend", "text"),
+    [
+        ("bivariate_class", ".assetmap-legend-2d", "More deprived"),
+        ("gap_cluster", ".assetmap-legend", "false discovery rate"),
+    ],
+)
+def test_neighbourhood_measures_draw_with_their_legend(
+    app_server: StreamlitServer,
+    page: Page,
+    network: NetworkLog,
+    page_errors: list[str],
+    measure: str,
+    legend: str,
+    text: str,
+) -> None:
+    open_page(page, app_server, f"Map?area=icb:{QYG}&measure={measure}")
+    wait_for_shapes(page, ["E01"], QYG_LSOAS, page_errors, timeout_s=90)
+    assert_canvas_painted(page, "E01")
+    box = page.frame_locator(FOLIUM_IFRAME).locator(legend)
+    expect(box).to_be_visible()
+    expect(box).to_contain_text(text)
+    screenshot(page, "map_bivariate" if measure == "bivariate_class" else "map_clusters")
+    assert_axe_clean(page)
+    assert_no_error_box(page)
+    assert not page_errors, page_errors
+    network.assert_local()
+
+
 def test_england_map_by_icb_then_by_local_authority(
     app_server: StreamlitServer, page: Page, network: NetworkLog, page_errors: list[str]
 ) -> None:
