@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from assetmap import change, export, metrics
-from ui import data, layout
+from assetmap import change, metrics
+from ui import data, downloads, layout
 from ui.areafilter import NEED_LABELS, asset_label, column_label
 
 sel = layout.page("Gap table")
@@ -94,17 +94,9 @@ st.markdown(
     f" ({int(shown['population'].sum()):,} residents)."
 )
 st.dataframe(view, hide_index=True, width="stretch", height=520)
-stem = f"assetmap_gaps_{sel.slug}_{sel.need}_imd2025"
-d1, d2, _ = st.columns([1, 1, 2])
-d1.download_button(
-    "Download what is shown (CSV)",
-    data=export.to_csv_bytes(view),
-    file_name=f"{stem}{'_filtered' if len(shown) < len(table) else ''}.csv",
-    mime="text/csv",
-)
-d2.download_button(
-    "Download the full table (CSV)",
-    data=lambda: export.to_csv_bytes(labelled(table)),
-    file_name=f"{stem}_full.csv",
-    mime="text/csv",
+downloads.shown_and_full(
+    view,
+    lambda: labelled(table),
+    f"assetmap_gaps_{sel.slug}_{sel.need}_imd2025",
+    shown_suffix="_filtered" if len(shown) < len(table) else "",
 )

@@ -8,9 +8,9 @@ from typing import Any, Literal, cast
 import pandas as pd
 import streamlit as st
 
-from assetmap import dictionary, export, invest, settings, sources
+from assetmap import dictionary, invest, settings, sources
 from assetmap.assets import ASSET_SOURCES
-from ui import analysis, data, layout, upload
+from ui import analysis, data, downloads, layout, upload
 from ui.areafilter import NEED_LABELS, asset_label
 
 sel = layout.page("Where to invest first")
@@ -188,19 +188,12 @@ if run:
     for note in attrs["skipped"]:
         st.caption(f"Not used: {note}.")
 
-    stem = f"assetmap_invest_{sel.slug}_{by}_{sel.need}_imd2025"
-    d1, d2, _ = st.columns([1, 1, 2])
-    d1.download_button(
-        "Download what is shown (CSV)",
-        data=export.to_csv_bytes(view),
-        file_name=f"{stem}_top{top}.csv",
-        mime="text/csv",
-    )
-    d2.download_button(
-        "Download the full ranking (CSV)",
-        data=lambda: export.to_csv_bytes(labelled(ordered)),
-        file_name=f"{stem}_full.csv",
-        mime="text/csv",
+    downloads.shown_and_full(
+        view,
+        lambda: labelled(ordered),
+        f"assetmap_invest_{sel.slug}_{by}_{sel.need}_imd2025",
+        shown_suffix=f"_top{top}",
+        full_label="Download the full ranking (CSV)",
     )
 
 st.header("How to read this")

@@ -151,116 +151,91 @@ def _measures() -> dict[str, Measure]:
     return out
 
 
+def _lsoa_only(key: str, label: str, **kwargs: Any) -> Measure:
+    """A measure of neighbourhoods with no area roll-up (its column is named as its key)."""
+    kwargs.setdefault("unit", "")
+    kwargs.setdefault("palette", "")
+    return Measure(key=key, label=label, lsoa_column=key, area_column="", area_label="", **kwargs)
+
+
 def _neighbourhood_measures() -> dict[str, Measure]:
     """Measures of :func:`assetmap.analysis.neighbourhood_metrics`: LSOA level only."""
     walk = f"{settings.WALK_DISTANCE_M:,.0f} m"
-    out = {
-        "walk_assets": Measure(
-            key="walk_assets",
-            label=f"Assets within {walk} of where people live (straight line)",
-            lsoa_column="walk_assets",
-            area_column="",
-            area_label="",
+    thirds = {1: ("most", "fewest"), 2: ("middle", "middle"), 3: ("least", "most")}
+    measures = [
+        _lsoa_only(
+            "walk_assets",
+            f"Assets within {walk} of where people live (straight line)",
             unit="assets",
             palette="YlGnBu_09",
         ),
-        "fca_per_1k": Measure(
-            key="fca_per_1k",
-            label=f"Walking-distance provision per 1,000 residents (2SFCA, {walk})",
-            lsoa_column="fca_per_1k",
-            area_column="",
-            area_label="",
+        _lsoa_only(
+            "fca_per_1k",
+            f"Walking-distance provision per 1,000 residents (2SFCA, {walk})",
             unit="per 1,000 residents",
             palette="YlGnBu_09",
         ),
-    }
-    # ColorBrewer RdBu (colour-blind safe): red for the clusters that matter (deprived,
-    # under-provided), blue for their opposite, lighter tints for outliers; none is an asset
-    # point's colour.
-    out["gap_cluster"] = Measure(
-        key="gap_cluster",
-        label="Hot and cold spots of the gap score (local Moran's I)",
-        lsoa_column="gap_cluster",
-        area_column="",
-        area_label="",
-        unit="",
-        palette="",
-        categories=(
-            (
-                "Under-provided cluster (cold spot of provision)",
-                "#B2182B",
-                ("under-provided cluster",),
+        # ColorBrewer RdBu (colour-blind safe): red for the clusters that matter (deprived,
+        # under-provided), blue for their opposite, lighter tints for outliers; none is an
+        # asset point's colour.
+        _lsoa_only(
+            "gap_cluster",
+            "Hot and cold spots of the gap score (local Moran's I)",
+            categories=(
+                (
+                    "Under-provided cluster (cold spot of provision)",
+                    "#B2182B",
+                    ("under-provided cluster",),
+                ),
+                ("High-gap outlier", "#EF8A62", ("high-gap outlier",)),
+                ("Low-gap outlier", "#67A9CF", ("low-gap outlier",)),
+                ("Well-provided cluster", "#2166AC", ("well-provided cluster",)),
+                ("Not significant", "#EEEEEE", ("not significant",)),
             ),
-            ("High-gap outlier", "#EF8A62", ("high-gap outlier",)),
-            ("Low-gap outlier", "#67A9CF", ("low-gap outlier",)),
-            ("Well-provided cluster", "#2166AC", ("well-provided cluster",)),
-            ("Not significant", "#EEEEEE", ("not significant",)),
         ),
-    )
-    tertile_words = {1: "most", 2: "middle", 3: "least"}
-    provision_words = {1: "fewest", 2: "middle", 3: "most"}
-    out["bivariate_class"] = Measure(
-        key="bivariate_class",
-        label="Deprivation and provision together (thirds)",
-        lsoa_column="bivariate_class",
-        area_column="",
-        area_label="",
-        unit="",
-        palette="",
-        categories=tuple(
-            (
-                f"{d}-{p}: {tertile_words[d]} deprived third, {provision_words[p]} assets third",
-                bivariate.PALETTE[f"{d}-{p}"],
-                (f"{d}-{p}",),
-            )
-            for d in (1, 2, 3)
-            for p in (1, 2, 3)
+        _lsoa_only(
+            "bivariate_class",
+            "Deprivation and provision together (thirds)",
+            categories=tuple(
+                (
+                    f"{d}-{p}: {thirds[d][0]} deprived third, {thirds[p][1]} assets third",
+                    bivariate.PALETTE[f"{d}-{p}"],
+                    (f"{d}-{p}",),
+                )
+                for d in (1, 2, 3)
+                for p in (1, 2, 3)
+            ),
         ),
-    )
-    out["imd_decile_change"] = Measure(
-        key="imd_decile_change",
-        label="Change in IMD decile since 2019 (negative = more deprived)",
-        lsoa_column="imd_decile_change",
-        area_column="",
-        area_label="",
-        unit="",
-        palette="",
-        categories=(
-            ("2 or more deciles more deprived", "#E66101", tuple(range(-9, -1))),
-            ("1 decile more deprived", "#FDB863", (-1,)),
-            ("Same decile", "#F7F7F7", (0,)),
-            ("1 decile less deprived", "#B2ABD2", (1,)),
-            ("2 or more deciles less deprived", "#5E3C99", tuple(range(2, 10))),
+        _lsoa_only(
+            "imd_decile_change",
+            "Change in IMD decile since 2019 (negative = more deprived)",
+            categories=(
+                ("2 or more deciles more deprived", "#E66101", tuple(range(-9, -1))),
+                ("1 decile more deprived", "#FDB863", (-1,)),
+                ("Same decile", "#F7F7F7", (0,)),
+                ("1 decile less deprived", "#B2ABD2", (1,)),
+                ("2 or more deciles less deprived", "#5E3C99", tuple(range(2, 10))),
+            ),
         ),
-    )
-    out["more_deprived_few_assets"] = Measure(
-        key="more_deprived_few_assets",
-        label="Became more deprived since 2019 and has few assets",
-        lsoa_column="more_deprived_few_assets",
-        area_column="",
-        area_label="",
-        unit="",
-        palette="",
-        categories=(
-            ("More deprived than in 2019, and few assets", "#B2182B", (True,)),
-            ("Other neighbourhoods", "#EEEEEE", (False,)),
+        _lsoa_only(
+            "more_deprived_few_assets",
+            "Became more deprived since 2019 and has few assets",
+            categories=(
+                ("More deprived than in 2019, and few assets", "#B2182B", (True,)),
+                ("Other neighbourhoods", "#EEEEEE", (False,)),
+            ),
         ),
-    )
-    out["left_behind"] = Measure(
-        key="left_behind",
-        label="Left-behind neighbourhoods (© OCSI / Local Trust)",
-        lsoa_column="left_behind",
-        area_column="",
-        area_label="",
-        unit="",
-        palette="",
-        categories=(
-            ("Left-behind neighbourhood", "#762A83", (True,)),
-            ("Other neighbourhoods", "#EEEEEE", (False,)),
+        _lsoa_only(
+            "left_behind",
+            "Left-behind neighbourhoods (© OCSI / Local Trust)",
+            categories=(
+                ("Left-behind neighbourhood", "#762A83", (True,)),
+                ("Other neighbourhoods", "#EEEEEE", (False,)),
+            ),
+            note="Community Needs Index © OCSI / Local Trust",
         ),
-        note="Community Needs Index © OCSI / Local Trust",
-    )
-    return out
+    ]
+    return {m.key: m for m in measures}
 
 
 #: Every measure, keyed by :attr:`Measure.key`.
@@ -1305,7 +1280,8 @@ def lsoa_view(
             (ASSET_COLOURS.get(kind, _OTHER_ASSET_COLOUR), labels.get(kind, kind), "circle")
             for kind in assets["asset_type"].unique()
         )
-    small_print = f"{note} {_legend_note(classes, source)}".strip()
+    attribution = f"{measure.note}." if measure.note else ""
+    small_print = " ".join(p for p in (note, attribution, _legend_note(classes, source)) if p)
     if class_legend is None:
         m.add_child(Legend(_title(measure), classes, small_print, extra))
     else:
