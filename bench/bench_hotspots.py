@@ -16,10 +16,13 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 
 from assetmap import areas, bivariate, hotspots, metrics, settings, store
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script too
 from bench.common import Result, report
 
 #: Cheshire and Merseyside ICB.

@@ -14,11 +14,14 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from assetmap import access, areas, change, hotspots, invest, metrics, settings, store
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script too
 from bench.common import Result, report
 
 ICB = areas.Area("icb", "E54000008", "NHS Cheshire and Merseyside Integrated Care Board")
