@@ -51,3 +51,20 @@ def test_unknown_area_is_a_clear_error(data_dir: Path, capsys: pytest.CaptureFix
 def test_missing_build_is_a_clear_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert cli.main(["--data-dir", str(tmp_path), "deciles"]) == 1
     assert "run `assetmap build` first" in capsys.readouterr().err
+
+
+def test_gaps_filters_left_behind_and_more_deprived(
+    data_dir: Path, tmp_path: Path, all_metrics: pd.DataFrame
+) -> None:
+    out = tmp_path / "left.csv"
+    assert cli.main(["gaps", "--area", "icb:QYG", "--left-behind", "--out", str(out)]) == 0
+    left = pd.read_csv(out)
+    qyg = all_metrics[all_metrics["icb24cdh"] == "QYG"]
+    assert len(left) == int(qyg["left_behind"].sum()) > 0
+    out = tmp_path / "worse.csv"
+    args = ["gaps", "--area", "icb:QYG", "--more-deprived-few-assets", "--out", str(out)]
+    assert cli.main(args) == 0
+    worse = pd.read_csv(out)
+    few = (qyg["assets"] == 0) | (qyg["provision_percentile"] <= 100 / 3)  # least-provided third
+    expected = qyg[(qyg["imd_decile"] < qyg["imd19_decile"]) & few]
+    assert sorted(worse["lsoa21cd"]) == sorted(expected["lsoa21cd"])

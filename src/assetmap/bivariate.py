@@ -253,7 +253,8 @@ class Legend2D(MacroElement):
             <div style="writing-mode:vertical-rl; transform:rotate(180deg); text-align:center;
                         margin-right:4px;">{{ this.y_label|e }}</div>
             <div>
-              <div role="list" aria-label="The nine classes" style="display:grid; grid-template-columns:repeat(3, 34px);
+              <div role="list" aria-label="The nine classes"
+                   style="display:grid; grid-template-columns:repeat(3, 34px);
                           grid-auto-rows:26px; gap:1px;">
                 {% for cell in this.cells %}
                 <div role="listitem" title="{{ cell.tip|e }}" aria-label="{{ cell.tip|e }}"

@@ -70,6 +70,13 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     frame = _load_metrics(args)
     area = _area(args, frame)
     table = metrics.gap_table(frame, area)
+    if args.left_behind:
+        table = table[table["left_behind"]]
+    if args.more_deprived_few_assets:
+        from assetmap import change
+
+        flags = change.more_deprived_few_assets(frame).set_axis(frame["lsoa21cd"])
+        table = table[table["lsoa21cd"].map(flags).to_numpy(dtype=bool)]
     if args.limit:
         table = table.head(args.limit)
     print(f"Gap table (need: {args.need}): {area.label}", file=sys.stderr)
@@ -400,6 +407,16 @@ def parser() -> argparse.ArgumentParser:
     analysis("deciles", "assets per 1,000 residents by IMD decile").set_defaults(func=cmd_deciles)
     g = analysis("gaps", "LSOAs ranked by need-vs-provision gap")
     g.add_argument("--limit", type=int, default=0, help="only the first N rows")
+    g.add_argument(
+        "--left-behind",
+        action="store_true",
+        help="only left-behind neighbourhoods (Community Needs Index © OCSI / Local Trust)",
+    )
+    g.add_argument(
+        "--more-deprived-few-assets",
+        action="store_true",
+        help="only LSOAs in a more deprived IMD decile than in 2019 that have few assets",
+    )
     g.set_defaults(func=cmd_gaps)
     s = analysis("summary", "metrics rolled up to a level")
     s.add_argument("--by", choices=[k for k in areas.LEVELS if k != "lsoa"], default="icb")
