@@ -472,10 +472,11 @@ _UNIT_SEPARATOR: Final = "\t"
 
 
 def _pack(rows: Sequence[Sequence[object]]) -> list[str]:
-    """Each feature's tooltip texts as one string: one value for the browser to parse, not six.
+    """Each feature's tooltip texts as one tab-separated line (the layer sends the lines as one
+    newline-separated string, so the browser parses one value, not thousands).
 
     Control characters in a text (which never belong in a name) become spaces, so none can
-    be taken for the separator.
+    be taken for a separator.
     """
     clean = re.compile(r"[\x00-\x1f\x7f]")
     return [_UNIT_SEPARATOR.join(clean.sub(" ", str(v)) for v in row) for row in rows]
@@ -511,8 +512,10 @@ _TOOLTIP_JS: Final = """
 _CANVAS_JS: Final = """
 if (!window.AssetmapCanvas) {
     // Google polyline decoding at precision 0: zig-zag varint deltas -> [x0, y0, x1, y1, ...].
-    window.AssetmapDecode = function (s) {
-        var a = new Float64Array(s.length), k = 0, j = 0, x = 0, y = 0;
+    // Google polyline decoding at precision 0 (zig-zag varint deltas) of s into out from
+    // index k, as x0, y0, x1, y1...; returns the index after the last number written.
+    window.AssetmapDecodeInto = function (s, out, k) {
+        var j = 0, x = 0, y = 0;
         while (j < s.length) {
             var b, sh = 0, v = 0;
             do { b = s.charCodeAt(j++) - 63; v |= (b & 31) << sh; sh += 5; } while (b >= 32);
@@ -520,9 +523,9 @@ if (!window.AssetmapCanvas) {
             sh = 0; v = 0;
             do { b = s.charCodeAt(j++) - 63; v |= (b & 31) << sh; sh += 5; } while (b >= 32);
             y += (v & 1) ? ~(v >> 1) : (v >> 1);
-            a[k++] = x; a[k++] = y;
+            out[k++] = x; out[k++] = y;
         }
-        return a.subarray(0, k);
+        return k;
     };
     // One map-wide hover handler: the topmost layer with a feature under the pointer shows
     // its tooltip, every other layer hides its own.
@@ -625,29 +628,44 @@ if (!window.AssetmapCanvas) {
     // Polygons: every shape of a class is one canvas path, filled with the even-odd rule.
     window.AssetmapShapes = window.AssetmapCanvas.extend({
         _tipOptions: {sticky: true, direction: "auto"},
+        // Every ring of every shape decoded into one buffer (one allocation, not one per
+        // ring): ring r is xy[ring[r]] to xy[ring[r + 1]], shape i rings first[i] to
+        // first[i + 1].
         _load: function (d) {
-            var n = d.rings.length, bbox = new Float64Array(4 * n), shapes = new Array(n);
-            var groups = {};
-            for (var i = 0; i < n; i++) {
-                var rings = d.rings[i].map(window.AssetmapDecode);
-                var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-                for (var r = 0; r < rings.length; r++) {
-                    var a = rings[r];
-                    for (var j = 0; j < a.length; j += 2) {
-                        if (a[j] < x0) x0 = a[j]; if (a[j] > x1) x1 = a[j];
-                        if (a[j + 1] < y0) y0 = a[j + 1]; if (a[j + 1] > y1) y1 = a[j + 1];
-                    }
+            var n = d.rings.length, size = 0, rings = 0, i, r;
+            for (i = 0; i < n; i++) {
+                rings += d.rings[i].length;
+                for (r = 0; r < d.rings[i].length; r++) size += d.rings[i][r].length;
+            }
+            var xy = new Float64Array(size), ring = new Int32Array(rings + 1);
+            var first = new Int32Array(n + 1), bbox = new Float64Array(4 * n), groups = {};
+            var k = 0, q = 0;
+            for (i = 0; i < n; i++) {
+                first[i] = q;
+                var start = k;
+                for (r = 0; r < d.rings[i].length; r++) {
+                    ring[q++] = k;
+                    k = window.AssetmapDecodeInto(d.rings[i][r], xy, k);
                 }
-                shapes[i] = rings;
+                var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+                for (var j = start; j < k; j += 2) {
+                    if (xy[j] < x0) x0 = xy[j]; if (xy[j] > x1) x1 = xy[j];
+                    if (xy[j + 1] < y0) y0 = xy[j + 1]; if (xy[j + 1] > y1) y1 = xy[j + 1];
+                }
                 bbox[4 * i] = x0; bbox[4 * i + 1] = y0; bbox[4 * i + 2] = x1; bbox[4 * i + 3] = y1;
                 (groups[d.cls[i]] = groups[d.cls[i]] || []).push(i);
             }
-            this._shapes = shapes;
+            ring[q] = k;
+            first[n] = q;
+            this._xy = xy;
+            this._ring = ring;
+            this._first = first;
             this._bbox = bbox;
             this._groups = groups;
         },
         _draw2: function (ctx, ax, bx, ay, by, lo, hi) {
             var st = this._style, d = this._d, bb = this._bbox, drawn = [];
+            var xy = this._xy, ring = this._ring, first = this._first;
             ctx.lineJoin = "round";
             ctx.lineCap = "round";
             ctx.lineWidth = st.weight;
@@ -661,12 +679,11 @@ if (!window.AssetmapCanvas) {
                     var py0 = ay * bb[4 * i + 3] + by, py1 = ay * bb[4 * i + 1] + by;
                     if (px1 < lo.x || px0 > hi.x || py1 < lo.y || py0 > hi.y) continue;
                     drawn.push(d.keys[i]);
-                    var rings = this._shapes[i];
-                    for (var r = 0; r < rings.length; r++) {
-                        var a = rings[r], lx = ax * a[0] + bx, ly = ay * a[1] + by;
+                    for (var r = first[i]; r < first[i + 1]; r++) {
+                        var s0 = ring[r], lx = ax * xy[s0] + bx, ly = ay * xy[s0 + 1] + by;
                         ctx.moveTo(lx, ly);
-                        for (var j = 2; j < a.length; j += 2) {
-                            var x = ax * a[j] + bx, y = ay * a[j + 1] + by;
+                        for (var j = s0 + 2; j < ring[r + 1]; j += 2) {
+                            var x = ax * xy[j] + bx, y = ay * xy[j + 1] + by;
                             // A vertex within a pixel of the last one drawn adds nothing
                             // visible but costs time to rasterise; the borders' white stroke
                             // covers the sub-pixel slivers skipping leaves between neighbours.
@@ -693,14 +710,13 @@ if (!window.AssetmapCanvas) {
         // The shape under a point (even-odd ray casting in Web Mercator metres), or -1.
         _find: function (latlng) {
             var p = this._map.options.crs.projection.project(latlng), x = p.x, y = p.y;
-            var bb = this._bbox;
-            for (var i = this._shapes.length - 1; i >= 0; i--) {
+            var bb = this._bbox, a = this._xy, ring = this._ring, first = this._first;
+            for (var i = first.length - 2; i >= 0; i--) {
                 if (x < bb[4 * i] || x > bb[4 * i + 2] || y < bb[4 * i + 1] || y > bb[4 * i + 3])
                     continue;
-                var inside = false, rings = this._shapes[i];
-                for (var r = 0; r < rings.length; r++) {
-                    var a = rings[r], m = a.length;
-                    for (var j = 0, k = m - 2; j < m; k = j, j += 2) {
+                var inside = false;
+                for (var r = first[i]; r < first[i + 1]; r++) {
+                    for (var j = ring[r], k = ring[r + 1] - 2; j < ring[r + 1]; k = j, j += 2) {
                         var yj = a[j + 1], yk = a[k + 1];
                         if ((yj > y) !== (yk > y) &&
                             x < (a[k] - a[j]) * (y - yj) / (yk - yj) + a[j]) inside = !inside;
@@ -722,7 +738,8 @@ if (!window.AssetmapCanvas) {
     window.AssetmapPoints = window.AssetmapCanvas.extend({
         _tipOptions: {direction: "auto", offset: [8, 0]},
         _load: function (d) {
-            this._xy = window.AssetmapDecode(d.points);
+            var xy = new Float64Array(d.points.length);
+            this._xy = xy.subarray(0, window.AssetmapDecodeInto(d.points, xy, 0));
             this._px = new Float64Array(this._xy.length);
         },
         _draw2: function (ctx, ax, bx, ay, by, lo, hi) {
@@ -823,7 +840,11 @@ class CompactPolygons(_CanvasLayer):
         (function (group) {
             var d = {{ this.payload }};
             {{ this.tip_js }}
-            d.tipFor = function (n) { return tip(d.values[n]); };
+            d.tipFor = function (n) {
+                // Split on the first hover: until then the texts are one string to parse.
+                d.rows = d.rows || d.values.split("\\n");
+                return tip(d.rows[n]);
+            };
             group.addLayer(new window.AssetmapShapes(d, {
                 fillOpacity: {{ this.fill_opacity }},
                 stroke: "{{ this.stroke }}",
@@ -864,7 +885,7 @@ class CompactPolygons(_CanvasLayer):
             "colours": list(colours),
             "keys": [str(k) for k in keys],
             "fields": list(tooltip_fields),
-            "values": _pack(tooltip_values),
+            "values": "\n".join(_pack(tooltip_values)),
         }
         self.payload = js_payload(payload)
         bounds = shapely.total_bounds(np.asarray(geometries))
@@ -909,7 +930,11 @@ class PointLayer(_CanvasLayer):
         (function (group) {
             var d = {{ this.payload }};
             {{ this.tip_js }}
-            d.tipFor = function (n) { return tip(d.values[n]); };
+            d.tipFor = function (n) {
+                // Split on the first hover: until then the texts are one string to parse.
+                d.rows = d.rows || d.values.split("\\n");
+                return tip(d.rows[n]);
+            };
             group.addLayer(new window.AssetmapPoints(d, {
                 radius: 4.5, weight: 1, stroke: "#ffffff",
                 colour: "{{ this.colour }}", fillOpacity: 0.95
@@ -944,7 +969,7 @@ class PointLayer(_CanvasLayer):
             "keys": [],
             "fixed": [[str(label), str(text)] for label, text in tooltip_fixed],
             "fields": list(tooltip_fields),
-            "values": _pack(tooltip_values),
+            "values": "\n".join(_pack(tooltip_values)),
         }
         self.payload = js_payload(payload)
 

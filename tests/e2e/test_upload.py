@@ -79,9 +79,9 @@ def test_hostile_names_are_shown_as_text(
             const out = [];
             window.map.eachLayer(l => {
                 if (!l.assetmapPixel) return;
-                // Each point's tooltip texts travel as one tab-separated string.
-                l._d.values.forEach((packed, i) => {
-                    if (packed.split("\t")[0].includes("onerror")) {
+                // A layer's tooltip texts travel as one string: a line per point, tab-separated.
+                l._d.values.split("\\n").forEach((packed, i) => {
+                    if (packed.split("\\t")[0].includes("onerror")) {
                         const p = l.assetmapPixel(i);
                         out.push([p.x, p.y]);
                     }
