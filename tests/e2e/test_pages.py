@@ -432,6 +432,8 @@ def test_link_with_query_parameters_restores_the_filter(
     assert sidebar_value(page, "filter_level") == "Local authority"
     assert sidebar_value(page, "filter_area_lad") == f"Manchester ({MANCHESTER})"
     chosen = page.locator(".st-key-filter_types").get_by_role("group", name="Selected values")
+    # The chips can render a moment after the heading: wait for them before reading them.
+    expect(chosen.locator("[data-tag]")).to_have_count(1)
     chips = chosen.locator("[data-tag]").all_inner_texts()
     assert [c.strip() for c in chips] == [ASSET_SOURCES["sports_club"].label]
     assert sidebar_value(page, "filter_need") == "Health deprivation and disability"
