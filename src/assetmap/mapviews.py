@@ -69,6 +69,10 @@ def lsoa_view(
 ) -> MapView:
     """The LSOAs of one area coloured by a measure, with LA borders and asset points.
 
+    The bivariate measure gets its 3 x 3 legend with the LSOAs and people in each cell (thirds
+    of England, or of the area for a within-area banding); the cluster measure states the
+    false-discovery-rate threshold its significance used.
+
     Parameters
     ----------
     national
@@ -120,7 +124,7 @@ def lsoa_view(
         if test:
             note = (
                 f"Significant at a {test['alpha']:.0%} false discovery rate "
-                f"(p <= {test['fdr_threshold']:.4f}; {test['permutations']:,} permutations)."
+                f"(p < {test['fdr_threshold']:.4f}; {test['permutations']:,} permutations)."
             )
     classes = maps.classify(
         frame[measure.lsoa_column], measure, banding, national[measure.lsoa_column]
