@@ -166,6 +166,12 @@ def wait_for_map(page: Page, timeout_ms: float = TIMEOUT_MS) -> FrameLocator:
     count its shapes with :func:`count_features`).
     """
     page.wait_for_selector(FOLIUM_IFRAME, timeout=timeout_ms)
+    # While a rerun swaps the map, the old iframe and the new one stand side by side for a
+    # moment: wait until only one is left, so every locator below means that one.
+    page.wait_for_function(
+        f"document.querySelectorAll({json.dumps(FOLIUM_IFRAME)}).length === 1",
+        timeout=timeout_ms,
+    )
     frame = page.frame_locator(FOLIUM_IFRAME)
     frame.locator(".leaflet-container").wait_for(timeout=timeout_ms)
     shapes = frame.locator("path.leaflet-interactive, .leaflet-overlay-pane canvas")
