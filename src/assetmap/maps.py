@@ -482,26 +482,6 @@ def _pack(rows: Sequence[Sequence[object]]) -> list[str]:
     return [_UNIT_SEPARATOR.join(clean.sub(" ", str(v)) for v in row) for row in rows]
 
 
-# Tooltip contents are built with DOM text nodes, never innerHTML, so text from any source
-# (an uploaded name such as "<img onerror=...>") is shown, not run. Shared by both layers.
-_TOOLTIP_JS: Final = """
-            function tip(packed) {
-                var values = packed.split("\\t"), box = document.createElement("div");
-                var rows = (d.fixed || []).concat(d.fields.map(function (f, j) {
-                    return [f, values[j]];
-                }));
-                for (var j = 0; j < rows.length; j++) {
-                    var row = document.createElement("div");
-                    var b = document.createElement("b");
-                    b.textContent = rows[j][0] + ": ";
-                    row.appendChild(b);
-                    row.appendChild(document.createTextNode(rows[j][1]));
-                    box.appendChild(row);
-                }
-                return box;
-            }
-"""
-
 # The canvas layers. Leaflet's own canvas renderer does the sizing, panning and zoom animation,
 # but instead of one L.Polygon or L.CircleMarker per feature (an object with its bounds,
 # projection and events: most of the time a 1,601-LSOA map with its 735 asset points took to
@@ -606,10 +586,29 @@ if (!window.AssetmapCanvas) {
             }
             map._assetmapRenderer._leave(this);
         },
+        // Feature n's tooltip, built from DOM text nodes and never parsed as HTML, so markup
+        // in a name from any source (an upload, say) is shown, not run. The texts stay one
+        // string until the first hover: a line per feature, tab-separated.
+        _tipFor: function (n) {
+            var d = this._d, box = document.createElement("div");
+            d.rows = d.rows || d.values.split("\\n");
+            var values = d.rows[n].split("\\t");
+            var rows = (d.fixed || []).concat(d.fields.map(function (f, j) {
+                return [f, values[j]];
+            }));
+            for (var j = 0; j < rows.length; j++) {
+                var row = document.createElement("div"), b = document.createElement("b");
+                b.textContent = rows[j][0] + ": ";
+                row.appendChild(b);
+                row.appendChild(document.createTextNode(rows[j][1]));
+                box.appendChild(row);
+            }
+            return box;
+        },
         _show: function (n, latlng) {
             if (n !== this._hovered) {
                 this._hovered = n;
-                this._tip.setContent(this._d.tipFor(n));
+                this._tip.setContent(this._tipFor(n));
             }
             this._tip.setLatLng(this._tipAt(n, latlng));
             if (!this._map.hasLayer(this._tip)) this._tip.addTo(this._map);
@@ -839,12 +838,6 @@ class CompactPolygons(_CanvasLayer):
         {{ this.canvas_js }}
         (function (group) {
             var d = {{ this.payload }};
-            {{ this.tip_js }}
-            d.tipFor = function (n) {
-                // Split on the first hover: until then the texts are one string to parse.
-                d.rows = d.rows || d.values.split("\\n");
-                return tip(d.rows[n]);
-            };
             group.addLayer(new window.AssetmapShapes(d, {
                 fillOpacity: {{ this.fill_opacity }},
                 stroke: "{{ this.stroke }}",
@@ -873,7 +866,6 @@ class CompactPolygons(_CanvasLayer):
     ) -> None:
         super().__init__(name=name, show=show, control=control)
         self._name = "CompactPolygons"
-        self.tip_js = _TOOLTIP_JS
         self.canvas_js = _CANVAS_JS
         self.stroke = stroke
         self.weight = weight
@@ -929,12 +921,6 @@ class PointLayer(_CanvasLayer):
         {{ this.canvas_js }}
         (function (group) {
             var d = {{ this.payload }};
-            {{ this.tip_js }}
-            d.tipFor = function (n) {
-                // Split on the first hover: until then the texts are one string to parse.
-                d.rows = d.rows || d.values.split("\\n");
-                return tip(d.rows[n]);
-            };
             group.addLayer(new window.AssetmapPoints(d, {
                 radius: 4.5, weight: 1, stroke: "#ffffff",
                 colour: "{{ this.colour }}", fillOpacity: 0.95
@@ -958,7 +944,6 @@ class PointLayer(_CanvasLayer):
     ) -> None:
         super().__init__(name=name, show=show)
         self._name = "PointLayer"
-        self.tip_js = _TOOLTIP_JS
         self.canvas_js = _CANVAS_JS
         self.colour = colour
         self.n_features = len(lat)
