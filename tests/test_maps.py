@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import folium
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import polyline
 import pyproj
 import pytest
 import shapely
@@ -50,22 +51,66 @@ def test_national_bands_use_the_national_distribution(
         maps.classify(qyg["gap_score"], m, "equal")
 
 
+#: The grammar the encoder writes, a subset of SVG path data: per ring "M x y" (whole metres,
+#: not negative), "l" and at least one step "dx dy", "z". Numbers are separated by a space or
+#: by the minus sign that starts the next one.
+_RING = re.compile(r"M(\d+) (\d+)l(-?\d+(?:(?: |(?=-))-?\d+)*)z")
+
+
+def _parse_path(text: str, origin: tuple[int, int]) -> list[np.ndarray]:
+    """The rings of one path (absolute Web Mercator metres), checking the whole text parses."""
+    rings = []
+    end = 0
+    for match in _RING.finditer(text):
+        assert match.start() == end, f"unparsed text at {end}: {text[end : end + 20]!r}"
+        end = match.end()
+        steps = np.array([int(v) for v in re.findall(r"-?\d+", match.group(3))])
+        assert len(steps) % 2 == 0
+        start = np.array([int(match.group(1)), int(match.group(2))])
+        rings.append(start + np.vstack([[0, 0], np.cumsum(steps.reshape(-1, 2), axis=0)]))
+    assert end == len(text)
+    return [ring + np.array(origin) for ring in rings]
+
+
 def test_rings_round_trip_through_the_encoding(qyg: gpd.GeoDataFrame) -> None:
     """Every ring of every part comes back in Web Mercator metres, to the metre."""
     geoms = qyg.geometry.values[:50]
-    encoded = maps.encode_rings(geoms)
+    paths, origin = maps.encode_paths(geoms)
     # Independent projection with pyproj (EPSG:3857 is Leaflet's spherical Mercator).
     to_mercator = pyproj.Transformer.from_crs(4326, 3857, always_xy=True)
-    for geom, rings in zip(geoms, encoded, strict=True):
+    every_x = []
+    for geom, text in zip(geoms, paths, strict=True):
         expected = [
             ring for part in shapely.get_parts(geom) for ring in [part.exterior, *part.interiors]
         ]
+        rings = _parse_path(text, origin)
         assert len(rings) == len(expected)
-        for text, ring in zip(rings, expected, strict=True):
-            decoded = np.array(polyline.decode(text, 0))
+        for decoded, ring in zip(rings, expected, strict=True):
             lon, lat = np.asarray(ring.coords)[:-1].T  # the closing vertex is left out
             x, y = to_mercator.transform(lon, lat)
-            assert np.abs(decoded - np.column_stack([x, y])).max() <= 0.5 + 1e-6
+            exact = np.column_stack([x, y])
+            # Steps of zero metres are left out: vertices within a metre of the last one.
+            kept = np.r_[True, (np.diff(np.rint(exact), axis=0) != 0).any(axis=1)]
+            assert len(decoded) == kept.sum()
+            assert np.abs(decoded - exact[kept]).max() <= 0.5 + 1e-6
+            every_x.append(decoded)
+    # The origin is the corner of all vertices, so offsets are small and never negative.
+    corner = np.vstack(every_x).min(axis=0)
+    assert tuple(corner) == origin
+
+
+def test_keyed_tooltip_rows_must_be_tooltip_fields(qyg: gpd.GeoDataFrame) -> None:
+    with pytest.raises(ValueError, match="not tooltip fields"):
+        maps.CompactPolygons(
+            qyg.geometry.values[:2],
+            np.zeros(2, dtype=np.int64),
+            ["#000000"],
+            ["a", "b"],
+            ["Name"],
+            [["x"], ["y"]],
+            keyed=["LSOA"],
+            name="test",
+        )
 
 
 def _naive(frame: gpd.GeoDataFrame) -> str:

@@ -2,10 +2,11 @@
 
 Maps must draw fast and weigh little (a planner's browser, a Streamlit iframe, no internet), so
 polygons are not sent as GeoJSON. Each ring is projected to Web Mercator here, rounded to whole
-metres and sent as a Google encoded polyline (delta-encoded ASCII); the browser decodes it once and
-paints every layer on one shared canvas, a class of polygons or a type of asset point in a single
-path, instead of one Leaflet object per feature. That makes an ICB's 1,601 LSOAs about a third of
-the size of a plain ``folium.Choropleth`` and about twice as fast to draw (``bench/bench_map.py``).
+metres and sent as SVG path data of steps from vertex to vertex; the browser's own path parser turns
+each class of polygons into one canvas ``Path2D``, and every layer is painted on one shared canvas
+(a class of polygons or a type of asset point as one path) instead of one Leaflet object per
+feature. That makes an ICB's 1,601 LSOAs under a third of the size of a plain ``folium.Choropleth``
+and over twice as fast to draw (``bench/bench_map.py``).
 Values for tooltips travel as plain arrays and are put on the page with ``textContent``, never as
 HTML, so names from any source are inert.
 
@@ -431,14 +432,19 @@ def web_mercator(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return x, _MERCATOR_R * np.log(np.tan(np.pi / 4 + phi / 2))
 
 
-def encode_rings(geometries: Sequence[Any] | np.ndarray) -> list[list[str]]:
-    """Encode (multi)polygons in EPSG:4326 as rings of Web Mercator metres, polyline-encoded.
+def encode_paths(geometries: Sequence[Any] | np.ndarray) -> tuple[list[str], tuple[int, int]]:
+    """Encode (multi)polygons in EPSG:4326 as SVG path data in Web Mercator metres.
 
-    Every ring of every part of a geometry is listed flat (exterior and holes alike): the
-    browser fills each geometry with the even-odd rule, which needs no part structure because
-    the parts of an LSOA never overlap. Coordinates are Web Mercator metres rounded to whole
-    metres (finer than a pixel up to zoom 17), delta-encoded with the Google polyline algorithm
-    (precision 0); the closing vertex, equal to the first, is left out.
+    Each ring of each part (exterior and holes alike) becomes ``M x y`` (its first vertex, in
+    metres from ``origin``), ``l dx dy ...`` (each next vertex, in metres from the one before)
+    and ``z``; a geometry's path is its rings one after another. The browser fills each
+    geometry with the even-odd rule, which needs no part structure because the parts of an
+    LSOA never overlap. Coordinates are rounded to whole metres (finer than a pixel up to zoom
+    17); a step of zero metres is left out, and so is the closing vertex, equal to the first.
+
+    The browser's own SVG path parser turns this text into a canvas ``Path2D`` (native code,
+    where decoding any other encoding would be a script loop), and the numbers are small: the
+    offsets from ``origin`` stay exact in the 32-bit floats the browser draws with.
 
     Parameters
     ----------
@@ -447,8 +453,10 @@ def encode_rings(geometries: Sequence[Any] | np.ndarray) -> list[list[str]]:
 
     Returns
     -------
-    list
-        Per geometry, per ring, the encoded string.
+    paths : list of str
+        Per geometry, its path data (empty if every ring collapses to a point).
+    origin : tuple of int
+        The smallest x and y over all vertices, in whole Web Mercator metres.
     """
     geoms = np.asarray(geometries, dtype=object)
     rings = shapely.get_rings(shapely.get_parts(geoms))
@@ -458,12 +466,20 @@ def encode_rings(geometries: Sequence[Any] | np.ndarray) -> list[list[str]]:
     coords, ring_of_vertex = shapely.get_coordinates(rings, return_index=True)
     x, y = web_mercator(coords[:, 0], coords[:, 1])
     xy = np.rint(np.column_stack([x, y])).astype(np.int64)
+    origin = xy.min(axis=0) if len(xy) else np.zeros(2, dtype=np.int64)
+    xy -= origin
     starts = np.searchsorted(ring_of_vertex, np.arange(len(rings) + 1))
     out: list[list[str]] = [[] for _ in range(len(geoms))]
     for r in range(len(rings)):
         ring = xy[starts[r] : starts[r + 1] - 1]  # the closing vertex repeats the first
-        out[int(ring_owner[r])].append(polyline.encode(ring.tolist(), 0))
-    return out
+        steps = np.diff(ring, axis=0)
+        steps = steps[(steps != 0).any(axis=1)]
+        if not len(steps):
+            continue  # a ring within a metre: nothing to draw, and "l" needs numbers
+        # SVG needs no space before a minus sign: "3-4" is two numbers.
+        numbers = " ".join(map(str, steps.ravel().tolist())).replace(" -", "-")
+        out[int(ring_owner[r])].append(f"M{ring[0, 0]} {ring[0, 1]}l{numbers}z")
+    return ["".join(p) for p in out], (int(origin[0]), int(origin[1]))
 
 
 #: Separates one feature's tooltip texts in the single string sent for it (a tab: two bytes in
@@ -487,13 +503,14 @@ def _pack(rows: Sequence[Sequence[object]]) -> list[str]:
 # projection and events: most of the time a 1,601-LSOA map with its 735 asset points took to
 # draw) each layer paints all its features itself, a class of polygons or a type of point in one
 # canvas path. Coordinates arrive in Web Mercator metres, so projecting is one multiply-add per
-# axis. Hover is found by a point-in-polygon or nearest-point test on the map's own mouse events,
-# so no canvas takes pointer events or hides another layer. Defined once per page.
+# axis (for polygons, one canvas transform). Hover is found by a point-in-polygon or
+# nearest-point test on the map's own mouse events, so no canvas takes pointer events or hides
+# another layer. Defined once per page.
 _CANVAS_JS: Final = """
 if (!window.AssetmapCanvas) {
-    // Google polyline decoding at precision 0: zig-zag varint deltas -> [x0, y0, x1, y1, ...].
     // Google polyline decoding at precision 0 (zig-zag varint deltas) of s into out from
-    // index k, as x0, y0, x1, y1...; returns the index after the last number written.
+    // index k, as x0, y0, x1, y1...; returns the index after the last number written (asset
+    // points: one pair each, where path data would need a command per point).
     window.AssetmapDecodeInto = function (s, out, k) {
         var j = 0, x = 0, y = 0;
         while (j < s.length) {
@@ -594,7 +611,8 @@ if (!window.AssetmapCanvas) {
             d.rows = d.rows || d.values.split("\\n");
             var values = d.rows[n].split("\\t");
             var rows = (d.fixed || []).concat(d.fields.map(function (f, j) {
-                return [f, values[j]];
+                var keyed = d.keyed && d.keyed.indexOf(f) >= 0;
+                return [f, keyed ? values[j] + " (" + d.keys[n] + ")" : values[j]];
             }));
             for (var j = 0; j < rows.length; j++) {
                 var row = document.createElement("div"), b = document.createElement("b");
@@ -624,90 +642,91 @@ if (!window.AssetmapCanvas) {
         assetmapCanvas: function () { return this._map._assetmapRenderer._container; }
     });
 
-    // Polygons: every shape of a class is one canvas path, filled with the even-odd rule.
+    // Polygons: the shapes of a class are one Path2D, filled with the even-odd rule. The
+    // browser's own SVG path parser builds it from the path data sent (native code: decoding
+    // numbers in a script loop took most of a large map's drawing time), once, and a
+    // transform maps its metres to pixels at every repaint.
     window.AssetmapShapes = window.AssetmapCanvas.extend({
         _tipOptions: {sticky: true, direction: "auto"},
-        // Every ring of every shape decoded into one buffer (one allocation, not one per
-        // ring): ring r is xy[ring[r]] to xy[ring[r + 1]], shape i rings first[i] to
-        // first[i + 1].
         _load: function (d) {
-            var n = d.rings.length, size = 0, rings = 0, i, r;
-            for (i = 0; i < n; i++) {
-                rings += d.rings[i].length;
-                for (r = 0; r < d.rings[i].length; r++) size += d.rings[i][r].length;
-            }
-            var xy = new Float64Array(size), ring = new Int32Array(rings + 1);
-            var first = new Int32Array(n + 1), bbox = new Float64Array(4 * n), groups = {};
-            var k = 0, q = 0;
-            for (i = 0; i < n; i++) {
-                first[i] = q;
-                var start = k;
-                for (r = 0; r < d.rings[i].length; r++) {
-                    ring[q++] = k;
-                    k = window.AssetmapDecodeInto(d.rings[i][r], xy, k);
-                }
-                var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
-                for (var j = start; j < k; j += 2) {
-                    if (xy[j] < x0) x0 = xy[j]; if (xy[j] > x1) x1 = xy[j];
-                    if (xy[j + 1] < y0) y0 = xy[j + 1]; if (xy[j + 1] > y1) y1 = xy[j + 1];
-                }
-                bbox[4 * i] = x0; bbox[4 * i + 1] = y0; bbox[4 * i + 2] = x1; bbox[4 * i + 3] = y1;
+            var groups = {};
+            for (var i = 0; i < d.paths.length; i++) {
                 (groups[d.cls[i]] = groups[d.cls[i]] || []).push(i);
             }
-            ring[q] = k;
-            first[n] = q;
-            this._xy = xy;
-            this._ring = ring;
-            this._first = first;
-            this._bbox = bbox;
             this._groups = groups;
+            this._paths = {};
         },
-        _draw2: function (ctx, ax, bx, ay, by, lo, hi) {
-            var st = this._style, d = this._d, bb = this._bbox, drawn = [];
-            var xy = this._xy, ring = this._ring, first = this._first;
+        _path: function (c) {
+            if (!this._paths[c]) {
+                var d = this._d, members = this._groups[c], parts = new Array(members.length);
+                for (var q = 0; q < members.length; q++) parts[q] = d.paths[members[q]];
+                this._paths[c] = new Path2D(parts.join(""));
+            }
+            return this._paths[c];
+        },
+        _draw2: function (ctx, ax, bx, ay, by) {
+            var st = this._style, d = this._d, o = d.origin;
+            ctx.save();
+            // Metres from the layer's origin -> layer pixels. Paths are kept in 32-bit
+            // floats: offsets from a nearby origin stay exact where metres from the equator
+            // would not.
+            ctx.transform(ax, 0, 0, ay, ax * o[0] + bx, ay * o[1] + by);
             ctx.lineJoin = "round";
             ctx.lineCap = "round";
-            ctx.lineWidth = st.weight;
+            ctx.lineWidth = st.weight / Math.abs(ax);  // the same pixels at every zoom
             ctx.strokeStyle = st.stroke;
             for (var c in this._groups) {
-                var members = this._groups[c];
-                ctx.beginPath();
-                for (var q = 0; q < members.length; q++) {
-                    var i = members[q];
-                    var px0 = ax * bb[4 * i] + bx, px1 = ax * bb[4 * i + 2] + bx;
-                    var py0 = ay * bb[4 * i + 3] + by, py1 = ay * bb[4 * i + 1] + by;
-                    if (px1 < lo.x || px0 > hi.x || py1 < lo.y || py0 > hi.y) continue;
-                    drawn.push(d.keys[i]);
-                    for (var r = first[i]; r < first[i + 1]; r++) {
-                        var s0 = ring[r], lx = ax * xy[s0] + bx, ly = ay * xy[s0 + 1] + by;
-                        ctx.moveTo(lx, ly);
-                        for (var j = s0 + 2; j < ring[r + 1]; j += 2) {
-                            var x = ax * xy[j] + bx, y = ay * xy[j + 1] + by;
-                            // A vertex within a pixel of the last one drawn adds nothing
-                            // visible but costs time to rasterise; the borders' white stroke
-                            // covers the sub-pixel slivers skipping leaves between neighbours.
-                            if (Math.abs(x - lx) + Math.abs(y - ly) < 1) continue;
-                            ctx.lineTo(x, y);
-                            lx = x; ly = y;
-                        }
-                        ctx.closePath();
-                    }
-                }
+                var path = this._path(c);
                 if (st.fillOpacity > 0) {
                     ctx.globalAlpha = st.fillOpacity;
                     ctx.fillStyle = c >= 0 ? d.colours[c] : "#bdbdbd";
-                    ctx.fill("evenodd");
+                    ctx.fill(path, "evenodd");
                 }
                 if (st.weight > 0) {
                     ctx.globalAlpha = 1;
-                    ctx.stroke();
+                    ctx.stroke(path);
                 }
             }
-            ctx.globalAlpha = 1;
-            this.assetmapDrawn = drawn;
+            ctx.restore();
+            // Every shape is in its class's path; the canvas clips what is out of view.
+            this.assetmapDrawn = d.keys;
+        },
+        // The vertices as numbers, for hover, read from the path data on the first hover
+        // rather than at load: Web Mercator metres of every ring of every shape in one
+        // buffer, ring r xy[ring[r]] to xy[ring[r + 1]], shape i rings first[i] to
+        // first[i + 1], and each shape's bounding box.
+        _decode: function () {
+            if (this._first) return;
+            var d = this._d, n = d.paths.length, xy = [], ring = [];
+            var first = new Int32Array(n + 1), bbox = new Float64Array(4 * n);
+            for (var i = 0; i < n; i++) {
+                first[i] = ring.length;
+                var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+                var rings = d.paths[i].split("M");
+                for (var r = 1; r < rings.length; r++) {
+                    // "x y" from the origin, then "dx dy" steps: a running sum of them all.
+                    var v = rings[r].match(/-?\\d+/g), x = d.origin[0], y = d.origin[1];
+                    ring.push(xy.length);
+                    for (var j = 0; j < v.length; j += 2) {
+                        x += +v[j];
+                        y += +v[j + 1];
+                        xy.push(x, y);
+                        if (x < x0) x0 = x; if (x > x1) x1 = x;
+                        if (y < y0) y0 = y; if (y > y1) y1 = y;
+                    }
+                }
+                bbox[4 * i] = x0; bbox[4 * i + 1] = y0; bbox[4 * i + 2] = x1; bbox[4 * i + 3] = y1;
+            }
+            ring.push(xy.length);
+            first[n] = ring.length - 1;
+            this._xy = new Float64Array(xy);
+            this._ring = Int32Array.from(ring);
+            this._bbox = bbox;
+            this._first = first;
         },
         // The shape under a point (even-odd ray casting in Web Mercator metres), or -1.
         _find: function (latlng) {
+            this._decode();
             var p = this._map.options.crs.projection.project(latlng), x = p.x, y = p.y;
             var bb = this._bbox, a = this._xy, ring = this._ring, first = this._first;
             for (var i = first.length - 2; i >= 0; i--) {
@@ -727,6 +746,7 @@ if (!window.AssetmapCanvas) {
         },
         _tipAt: function (n, latlng) {
             if (latlng) return latlng;
+            this._decode();
             var bb = this._bbox, crs = this._map.options.crs;
             return crs.projection.unproject(
                 L.point((bb[4 * n] + bb[4 * n + 2]) / 2, (bb[4 * n + 1] + bb[4 * n + 3]) / 2));
@@ -805,11 +825,12 @@ class _CanvasLayer(folium.FeatureGroup):
 
 
 class CompactPolygons(_CanvasLayer):
-    """A layer of filled polygons sent as encoded rings and painted on one canvas.
+    """A layer of filled polygons sent as SVG path data and painted on one canvas.
 
-    Each class of polygons is one canvas fill (see the module notes); the layer exposes
-    ``assetmapKeys`` (every key) and ``assetmapDrawn`` (the keys painted in the last redraw)
-    to scripts and tests.
+    Each class of polygons is one canvas path, filled and stroked (see the module notes); the
+    layer exposes ``assetmapKeys`` (every key) and ``assetmapDrawn`` (the keys painted in the
+    last redraw: every shape, since each class path is painted whole and the canvas clips it
+    to the view) to scripts and tests.
 
     Parameters
     ----------
@@ -825,6 +846,9 @@ class CompactPolygons(_CanvasLayer):
         Labels of the tooltip rows.
     tooltip_values
         Per polygon, one text per tooltip row (shown as text, never as HTML).
+    keyed
+        Tooltip rows whose text is followed by the polygon's key in brackets, e.g. an LSOA's
+        name then ``(E01006412)``: the key is sent once, in ``keys``, not twice.
     name
         Name in the layer control.
     stroke
@@ -857,6 +881,7 @@ class CompactPolygons(_CanvasLayer):
         tooltip_fields: Sequence[str] = (),
         tooltip_values: Sequence[Sequence[str]] = (),
         *,
+        keyed: Sequence[str] = (),
         name: str,
         stroke: str = "#ffffff",
         weight: float = 0.6,
@@ -871,12 +896,18 @@ class CompactPolygons(_CanvasLayer):
         self.weight = weight
         self.fill_opacity = fill_opacity
         self.n_features = len(keys)
+        unknown = set(keyed) - set(tooltip_fields)
+        if unknown:
+            raise ValueError(f"keyed names rows that are not tooltip fields: {sorted(unknown)}")
+        paths, origin = encode_paths(geometries)
         payload = {
-            "rings": encode_rings(geometries),
+            "paths": paths,
+            "origin": list(origin),
             "cls": [int(c) for c in colour_index],
             "colours": list(colours),
             "keys": [str(k) for k in keys],
             "fields": list(tooltip_fields),
+            "keyed": list(keyed),
             "values": "\n".join(_pack(tooltip_values)),
         }
         self.payload = js_payload(payload)
@@ -1045,6 +1076,7 @@ def choropleth(
     key: str,
     tooltip: dict[str, list[str]],
     name: str,
+    keyed: Sequence[str] = (),
 ) -> CompactPolygons:
     """The coloured polygons of a map.
 
@@ -1060,6 +1092,8 @@ def choropleth(
         Label -> one text per feature.
     name
         Layer name.
+    keyed
+        Tooltip rows shown with the feature's ``key`` after the text, in brackets.
 
     Returns
     -------
@@ -1074,6 +1108,7 @@ def choropleth(
         frame[key].astype(str).tolist(),
         labels,
         rows,
+        keyed=keyed,
         name=name,
     )
 
@@ -1258,7 +1293,7 @@ def lsoa_view(
         ).add_to(m)
     value = lsoas[measure.lsoa_column]
     tooltip = {
-        "LSOA": [f"{n} ({c})" for n, c in zip(lsoas["lsoa21nm"], lsoas["lsoa21cd"], strict=True)],
+        "LSOA": lsoas["lsoa21nm"].astype(str).tolist(),
         "IMD decile": _text(lsoas["imd_decile"]),
         "Residents": _text(lsoas["population"]),
         "Assets": _text(lsoas["assets"]),
@@ -1271,7 +1306,12 @@ def lsoa_view(
     elif measure.lsoa_column not in {"imd_decile", "assets_per_1k"}:
         tooltip[measure.label.split(":")[0]] = _text(value, "{:,.4g}")
     choropleth(
-        lsoas, classes, key="lsoa21cd", tooltip=tooltip, name=f"LSOAs: {measure.label}"
+        lsoas,
+        classes,
+        key="lsoa21cd",
+        tooltip=tooltip,
+        keyed=["LSOA"],
+        name=f"LSOAs: {measure.label}",
     ).add_to(m)
     extra: list[tuple[str, str, str]] = []
     if core20 and lsoas["core20"].any():
@@ -1337,7 +1377,7 @@ def area_view(
     """
     m = base_map(layer.total_bounds)
     tooltip = {
-        level_label: [f"{n} ({c})" for n, c in zip(layer[name], layer[code], strict=True)],
+        level_label: layer[name].astype(str).tolist(),
         "Residents": _text(layer["population"]),
         "Share of LSOAs in Core20": _text(layer["core20_share"], "{:.0%}"),
         "Assets": _text(layer["assets"]),
@@ -1347,7 +1387,12 @@ def area_view(
         ),
     }
     choropleth(
-        layer, classes, key=code, tooltip=tooltip, name=f"{level_label}: {measure.area_label}"
+        layer,
+        classes,
+        key=code,
+        tooltip=tooltip,
+        keyed=[level_label],
+        name=f"{level_label}: {measure.area_label}",
     ).add_to(m)
     m.add_child(Legend(measure.area_label, classes, _legend_note(classes, source)))
     return m

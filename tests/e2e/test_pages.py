@@ -170,7 +170,7 @@ INSIDE_SHAPE_JS = """
 (prefix) => {
   let found = null;
   window.map.eachLayer((layer) => {
-    if (found || !layer._first) return;
+    if (found || !(layer instanceof window.AssetmapShapes)) return;
     const keys = layer.assetmapDrawn || [];
     for (let i = 0; i < layer.assetmapKeys.length && !found; i++) {
       const key = layer.assetmapKeys[i];
