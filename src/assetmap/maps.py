@@ -644,8 +644,8 @@ if (!window.AssetmapCanvas) {
 
     // Polygons: the shapes of a class are one Path2D, filled with the even-odd rule. The
     // browser's own SVG path parser builds it from the path data sent (native code: decoding
-    // numbers in a script loop took most of a large map's drawing time), once, and a
-    // transform maps its metres to pixels at every repaint.
+    // numbers and drawing vertices in a script loop was the largest part of an ICB map's
+    // script time), once, and a transform maps its metres to pixels at every repaint.
     window.AssetmapShapes = window.AssetmapCanvas.extend({
         _tipOptions: {sticky: true, direction: "auto"},
         _load: function (d) {
