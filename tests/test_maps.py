@@ -176,6 +176,21 @@ def test_legend_names_the_measure_and_its_units(qyg: gpd.GeoDataFrame) -> None:
         assert label in html
 
 
+def test_local_authority_borders_are_drawn_over_the_lsoas(qyg: gpd.GeoDataFrame) -> None:
+    """The borders come after the LSOA fills in paint order, and the legend names them."""
+    m = maps.MEASURES["imd_decile"]
+    councils = qyg[["lad24cd", "geometry"]].dissolve("lad24cd").reset_index()
+    view = maps.lsoa_view(
+        qyg, m, maps.classify(qyg["imd_decile"], m, "national"), outlines=councils
+    )
+    layers = [c for c in view._children.values() if isinstance(c, maps.CompactPolygons)]
+    assert [layer.n_features for layer in layers[:2]] == [len(qyg), qyg["lad24cd"].nunique()]
+    html = view.get_root().render()
+    assert "Local authority borders" in html
+    # Layers are added to the map, and so painted on its shared canvas, in script order.
+    assert html.index(layers[0].get_name() + ".addTo") < html.index(layers[1].get_name() + ".addTo")
+
+
 def test_png_export_has_the_legend(qyg: gpd.GeoDataFrame) -> None:
     m = maps.MEASURES["imd_decile"]
     classes = maps.classify(qyg["imd_decile"], m, "national")

@@ -255,6 +255,8 @@ ASSET_COLOURS: dict[str, str] = {
 }
 _OTHER_ASSET_COLOUR: Final = "#E69F00"
 _CORE20_COLOUR: Final = "#000000"
+#: Local authority borders: darker than the white LSOA borders, lighter than the Core20 outline.
+_LAD_COLOUR: Final = "#595959"
 
 
 @dataclass(frozen=True)
@@ -1002,7 +1004,8 @@ class Legend(MacroElement):
     note
         Small print (method, source).
     extra
-        More ``(colour, label, shape)`` rows, e.g. asset types (``shape`` "circle" or "line").
+        More ``(colour, label, shape)`` rows, e.g. asset types: ``shape`` is "circle", "line"
+        (a 2 px outline) or "thin line" (1 px).
     """
 
     _template = Template(
@@ -1023,6 +1026,8 @@ class Legend(MacroElement):
           <div><span style="display:inline-block; width:12px; height:12px; margin-right:6px;
                 vertical-align:middle;
                 {% if shape == 'line' %}border:2px solid {{ colour }}; background:transparent;
+                {% elif shape == 'thin line' %}border:1px solid {{ colour }};
+                background:transparent;
                 {% else %}border-radius:50%; background:{{ colour }};
                 border:1px solid #fff;{% endif %}">
                 </span>{{ label|e }}</div>
@@ -1054,7 +1059,7 @@ def base_map(bounds: Sequence[float]) -> folium.Map:
     """An empty map fitted to ``[minx, miny, maxx, maxy]`` (EPSG:4326), with no remote tiles.
 
     No basemap is loaded by default: a dashboard that works offline cannot depend on a tile
-    server, and local authority outlines make a light base.
+    server; on an LSOA map, local authority borders drawn over the colours give the bearings.
     """
     m = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_snap=0.25)
     # Only Leaflet itself: these maps use no jQuery, Bootstrap or icon fonts, and every extra
@@ -1270,7 +1275,7 @@ def lsoa_view(
     asset_labels
         Asset type -> plural label.
     outlines
-        Local authority polygons drawn as a light base.
+        Local authority polygons, their borders drawn over the LSOAs.
     core20
         Outline the Core20 LSOAs (most deprived 20% nationally), as a layer the user can hide.
     source
@@ -1287,12 +1292,6 @@ def lsoa_view(
     """
     labels = asset_labels or {}
     m = base_map(lsoas.total_bounds)
-    if outlines is not None and len(outlines):
-        # 1 px: a line no wider than a pixel is drawn as a hairline, about ten times faster
-        # to rasterise than a 1.2 px one, and looks the same.
-        outline(
-            outlines, name="Local authority borders", colour="#9e9e9e", weight=1.0, control=False
-        ).add_to(m)
     value = lsoas[measure.lsoa_column]
     tooltip = {
         "LSOA": lsoas["lsoa21nm"].astype(str).tolist(),
@@ -1316,6 +1315,14 @@ def lsoa_view(
         name=f"LSOAs: {measure.label}",
     ).add_to(m)
     extra: list[tuple[str, str, str]] = []
+    if outlines is not None and len(outlines):
+        # Over the fills, where a council's area ends shows on the map (under them, an 85%
+        # opaque fill hid it). 1 px: a line no wider than a pixel is drawn as a hairline,
+        # about ten times faster to rasterise than a 1.2 px one.
+        outline(
+            outlines, name="Local authority borders", colour=_LAD_COLOUR, weight=1.0, control=False
+        ).add_to(m)
+        extra.append((_LAD_COLOUR, "Local authority borders", "thin line"))
     if core20 and lsoas["core20"].any():
         dissolved = lsoas[lsoas["core20"]].dissolve()
         outline(
