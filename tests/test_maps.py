@@ -78,7 +78,7 @@ def test_rings_round_trip_through_the_encoding(qyg: gpd.GeoDataFrame) -> None:
     paths, origin = maps.encode_paths(geoms)
     # Independent projection with pyproj (EPSG:3857 is Leaflet's spherical Mercator).
     to_mercator = pyproj.Transformer.from_crs(4326, 3857, always_xy=True)
-    every_x = []
+    every_ring = []
     for geom, text in zip(geoms, paths, strict=True):
         expected = [
             ring for part in shapely.get_parts(geom) for ring in [part.exterior, *part.interiors]
@@ -93,9 +93,9 @@ def test_rings_round_trip_through_the_encoding(qyg: gpd.GeoDataFrame) -> None:
             kept = np.r_[True, (np.diff(np.rint(exact), axis=0) != 0).any(axis=1)]
             assert len(decoded) == kept.sum()
             assert np.abs(decoded - exact[kept]).max() <= 0.5 + 1e-6
-            every_x.append(decoded)
+            every_ring.append(decoded)
     # The origin is the corner of all vertices, so offsets are small and never negative.
-    corner = np.vstack(every_x).min(axis=0)
+    corner = np.vstack(every_ring).min(axis=0)
     assert tuple(corner) == origin
 
 
