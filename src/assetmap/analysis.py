@@ -22,6 +22,9 @@ import pandas as pd
 
 from assetmap import access, bivariate, change, hotspots, settings
 
+#: What the cluster test adds to a metrics table (its ``gap_score`` is the table's own).
+_CLUSTER_RESULTS = tuple(c for c in hotspots.CLUSTER_COLUMNS if c != "gap_score")
+
 
 def neighbourhood_metrics(
     metrics: pd.DataFrame,
@@ -65,22 +68,76 @@ def neighbourhood_metrics(
         keeps those of ``metrics`` and adds ``clusters`` (the cluster test's settings and FDR
         threshold) and ``access`` (its distances).
     """
+    tertiles = bivariate.classify(metrics).drop(columns="population")
+    out = change.decile_change(metrics)
+    out["more_deprived_few_assets"] = change.more_deprived_few_assets(out).to_numpy()
+    out.attrs = dict(metrics.attrs)
+    out = with_access(out, residence, assets, types=types)
+    out = with_clusters(out, contiguity, permutations=permutations)
+    found = out.attrs
+    out = out.join(tertiles, on="lsoa21cd")
+    out.attrs = dict(metrics.attrs) | {"clusters": found["clusters"], "access": found["access"]}
+    return out
+
+
+def with_access(
+    metrics: pd.DataFrame,
+    residence: pd.DataFrame,
+    assets: pd.DataFrame,
+    *,
+    types: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """``metrics`` with walking access joined on (``walk_assets``, ``walk_nearest_m``,
+    ``fca_per_1k``).
+
+    Parameters
+    ----------
+    metrics
+        :func:`assetmap.metrics.lsoa_metrics` for all of England (2SFCA needs every LSOA).
+    residence, assets
+        As for :func:`neighbourhood_metrics`.
+    types
+        Asset types counted; ``metrics.attrs["asset_types"]`` when ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows; ``attrs`` keeps those of ``metrics`` and adds ``access`` (its distances).
+    """
     chosen = list(metrics.attrs.get("asset_types", [])) if types is None else list(types)
     population = metrics.set_index("lsoa21cd")["population"]
     walk = access.access_metrics(residence, population, assets, types=chosen)
+    out = metrics.join(walk[list(access.ACCESS_COLUMNS)], on="lsoa21cd")
+    out.attrs = dict(metrics.attrs) | {"access": dict(walk.attrs)}
+    return out
+
+
+def with_clusters(
+    metrics: pd.DataFrame, contiguity: lpgraph.Graph, *, permutations: int | None = None
+) -> pd.DataFrame:
+    """``metrics`` with the national gap-score clusters joined on (``gap_spatial_lag``,
+    ``gap_local_i``, ``gap_cluster_p``, ``gap_cluster``).
+
+    Parameters
+    ----------
+    metrics
+        :func:`assetmap.metrics.lsoa_metrics` for all of England.
+    contiguity
+        Queen contiguity (:func:`assetmap.store.load_contiguity`).
+    permutations
+        Permutations for the cluster test; ``settings.HOTSPOT_PERMUTATIONS`` when ``None``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows; ``attrs`` keeps those of ``metrics`` and adds ``clusters`` (the test's
+        settings and FDR threshold).
+    """
     clusters = hotspots.local_gap_clusters(
         metrics,
         contiguity,
         permutations=settings.HOTSPOT_PERMUTATIONS if permutations is None else permutations,
     )
-    tertiles = bivariate.classify(metrics).drop(columns="population")
-    out = change.decile_change(metrics)
-    out["more_deprived_few_assets"] = change.more_deprived_few_assets(out).to_numpy()
-    out = out.join(walk[list(access.ACCESS_COLUMNS)], on="lsoa21cd")
-    out = out.join(clusters.drop(columns="gap_score", errors="ignore"), on="lsoa21cd")
-    out = out.join(tertiles, on="lsoa21cd")
-    out.attrs = dict(metrics.attrs) | {
-        "clusters": dict(clusters.attrs),
-        "access": dict(walk.attrs),
-    }
+    out = metrics.join(clusters[list(_CLUSTER_RESULTS)], on="lsoa21cd")
+    out.attrs = dict(metrics.attrs) | {"clusters": dict(clusters.attrs)}
     return out

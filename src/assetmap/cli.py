@@ -138,37 +138,26 @@ def cmd_change(args: argparse.Namespace) -> int:
 def _with_access(frame: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
     # Walking access for all of England (its criterion percentile is national); skipped with a
     # note when the build has no residence points.
-    from assetmap import access
+    from assetmap import analysis
 
     try:
         residence = store.load_residence(args.data_dir)
     except (FileNotFoundError, store.NotBuiltError):
         print("no residence points in the build: walking access skipped", file=sys.stderr)
         return frame
-    found = access.access_metrics(
-        residence,
-        frame.set_index("lsoa21cd")["population"],
-        store.load_assets(args.data_dir),
-        types=frame.attrs.get("asset_types"),
-    )
-    out = frame.join(found, on="lsoa21cd")
-    out.attrs = dict(frame.attrs)
-    return out
+    return analysis.with_access(frame, residence, store.load_assets(args.data_dir))
 
 
 def _with_cold_spots(frame: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
     # National gap-score clusters (a few seconds); skipped with a note without the contiguity.
-    from assetmap import hotspots
+    from assetmap import analysis
 
     try:
         graph = store.load_contiguity(args.data_dir)
     except (FileNotFoundError, store.NotBuiltError):
         print("no LSOA contiguity in the build: cold spots skipped", file=sys.stderr)
         return frame
-    found = hotspots.local_gap_clusters(frame, graph)
-    out = frame.join(found[["gap_cluster_p", "gap_cluster"]], on="lsoa21cd")
-    out.attrs = dict(frame.attrs)
-    return out
+    return analysis.with_clusters(frame, graph)
 
 
 def cmd_invest(args: argparse.Namespace) -> int:
