@@ -1,6 +1,7 @@
 """assetmap home: the headline for the selected area, set against England.
 
-Run with ``streamlit run app.py``; the other pages are in ``pages/``.
+Served by ``streamlit run serve.py`` (which fills the caches first; ``streamlit run app.py`` also
+works); the other pages are in ``pages/``.
 """
 
 from __future__ import annotations

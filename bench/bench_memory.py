@@ -1,6 +1,6 @@
 """The dashboard server's resident memory with all England loaded, and what each session adds.
 
-Runs the real server (``streamlit run app.py``, as tests/e2e/harness.py starts it) and drives it
+Runs the real server (``streamlit run serve.py``, as tests/e2e/harness.py starts it) and drives it
 from Debian's chromium (every request leaving this machine blocked). One *session* is a new
 browser context that opens the Map page for England (areas coloured by gap score) and then for
 Cheshire and Merseyside ICB (``icb:E54000008``: its LSOAs, Core20 outlines and asset points),

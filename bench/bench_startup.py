@@ -1,21 +1,24 @@
 """How long until the dashboard is usable, once the data is built.
 
-Runs the real server (``streamlit run app.py``, as tests/e2e/harness.py starts it) and opens the
-Home page in Debian's chromium (every request leaving this machine blocked). "Usable" means the
-Home page has finished its script run and shows its four key figures (``stMetric``) for
-England. Three figures, each measured in this run:
+Runs the real server (``streamlit run serve.py``, as ``scripts/run.sh`` and the browser tests
+start it) and opens the Home page in Debian's chromium (every request leaving this machine
+blocked). "Usable" means the Home page has finished its script run and shows its four key figures
+(``stMetric``) for England. Figures, each measured in this run:
 
-- **server start to first page usable**: from launching ``streamlit run`` until a browser that
-  opened the page as soon as the server answered its health check shows the key figures
-  (Python imports, loading the built data into the caches, the first script run, drawing);
-- **first session, cold server**: from that first ``page.goto`` to usable (the caches fill);
-- **new session, warm server**: a new browser context (a new Streamlit session) from
-  ``page.goto`` to usable, best of 3, once the caches hold the data.
+- **server start to health check**: ``serve.py`` fills the caches (``ui.warmup``) before it
+  answers anything, so this includes the warm-up;
+- **server start to first page usable** (for the record): Python and Streamlit starting, the
+  warm-up, then a browser that opened the page as soon as the server answered;
+- **first session on a just-started server**: from that first ``page.goto`` to usable;
+- **new session on a warm server**: a new browser context (a new Streamlit session) from
+  ``page.goto`` to usable, best of 3.
+
+Baseline, in the same run: the first session on a server started as ``streamlit run app.py``,
+with no warm-up, whose first visitor's script run imports the libraries and fills the caches.
 
 Target (issue 7): a new session's first page is usable in < 3 s after the data is built. Both
-session figures are held to it (the first visitor of a just-started server, whose run also
-fills the caches, and any later visitor); server start itself is reported for the record. The
-browser start is not counted (a user's browser is already open).
+session figures are held to it (the first visitor of a just-started server and any later
+visitor). The browser start is not counted (a user's browser is already open).
 """
 
 from __future__ import annotations
@@ -103,36 +106,48 @@ def open_session(browser: Browser, url: str) -> float:
         context.close()
 
 
+def first_session(browser: Browser, script: Path, log: Path) -> float:
+    """Seconds to usable for the first session of a just-started server for ``script``.
+
+    The browser opens the page as soon as the server answers its health check; the server is
+    stopped after.
+    """
+    server = StreamlitServer(script, log)
+    server.start()
+    try:
+        return open_session(browser, server.url)
+    finally:
+        server.stop()
+
+
 def main() -> int:
     store.load_manifest()  # the data must be built: NotBuiltError otherwise
     with chromium() as browser, tempfile.TemporaryDirectory(prefix="bench_startup_") as tmp:
-        server = StreamlitServer(APP, Path(tmp) / "app.log")
+        server = StreamlitServer(APP, Path(tmp) / "serve.log")
         t0 = time.perf_counter()
         server.start()
         answered = time.perf_counter() - t0
         try:
-            context = offline_context(browser)
-            page = context.new_page()
-            t1 = time.perf_counter()
-            page.goto(server.url)
-            wait_usable(page)
-            done = time.perf_counter()
-            context.close()
-            cold_total, cold_session = done - t0, done - t1
+            first = open_session(browser, server.url)
+            total = time.perf_counter() - t0
             warm = [open_session(browser, server.url) for _ in range(3)]
         finally:
             server.stop()
+        # The baseline last, so that if the browser's own first page costs anything, ours pays.
+        unwarmed = first_session(browser, settings.PROJECT_ROOT / "app.py", Path(tmp) / "app.log")
     best_warm = min(warm)
     results = [
-        Result("server answers its health check", f"{answered:.2f} s"),
-        # For the record: it includes starting Python and Streamlit, which happens once per
-        # deployment, not per visitor.
-        Result("server start to first page usable (Home, England)", f"{cold_total:.2f} s"),
+        # For the record: these include starting Python and Streamlit and the warm-up, which
+        # happen once per deployment, before the server answers anyone.
+        Result("server start to health check (warm-up included)", f"{answered:.2f} s"),
+        Result("server start to first page usable (Home, England)", f"{total:.2f} s"),
         Result(
-            "first session on a cold server, open to usable",
-            f"{cold_session:.2f} s",
+            "first session on a just-started server, open to usable",
+            f"{first:.2f} s",
+            baseline=f"{unwarmed:.2f} s",
+            ratio=f"{unwarmed / first:.2f}x faster",
             target=f"< {TARGET_S:g} s",
-            ok=cold_session < TARGET_S,
+            ok=first < TARGET_S,
         ),
         Result(
             "new session on a warm server, open to usable (best of 3)",
@@ -141,7 +156,11 @@ def main() -> int:
             ok=best_warm < TARGET_S,
         ),
     ]
-    return report(results, "Startup: Home page usable in chromium", source="bench_startup")
+    title = (
+        "Startup: Home page usable in chromium (baseline: the first session of "
+        "`streamlit run app.py`, no warm-up)"
+    )
+    return report(results, title, source="bench_startup")
 
 
 if __name__ == "__main__":

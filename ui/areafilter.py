@@ -29,6 +29,9 @@ NEED_LABELS: dict[str, str] = {
     "environment": "Living environment",
 }
 
+#: The need measure a new session starts with (the overall IMD); the asset types start as all.
+DEFAULT_NEED = "imd"
+
 # Widget keys. Streamlit forgets a widget's state when a page that does not draw it runs, so
 # the choice is also kept under "saved_" keys and each page seeds the widgets from there.
 _LEVEL_KEY = "filter_level"
@@ -98,6 +101,11 @@ def add_types(types: list[str]) -> None:
     st.session_state[_saved(_TYPES_KEY)] = list(dict.fromkeys([*saved, *types]))
 
 
+def default_selection() -> Selection:
+    """What a new session with no link shows: England, every open asset layer, the IMD."""
+    return Selection(areas.ENGLAND, tuple(ASSET_SOURCES), DEFAULT_NEED)
+
+
 def _read_url() -> None:
     """Seed the widgets from the URL once per session; explain anything that cannot be used."""
     params = st.query_params
@@ -124,10 +132,10 @@ def _read_url() -> None:
                 "session that made it)"
             )
         types = [t for t in asked if t in type_options()] or types
-    need = params.get("need", "imd")
+    need = params.get("need", DEFAULT_NEED)
     if need not in metrics.NEED_MEASURES:
         problems.append(f"unknown deprivation measure {need!r}")
-        need = "imd"
+        need = DEFAULT_NEED
     st.session_state[_saved(_LEVEL_KEY)] = level
     if code is not None:
         st.session_state[_saved(_area_key(level))] = code

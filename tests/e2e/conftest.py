@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
 @pytest.fixture(scope="session")
 def app_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitServer]:
-    """The dashboard (``app.py``)."""
+    """The dashboard, started as users start it (``streamlit run serve.py``)."""
     require_browser_tools()
     server = StreamlitServer(APP, tmp_path_factory.mktemp("streamlit") / "app.log")
     server.start()

@@ -37,7 +37,8 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 SCREENSHOTS = settings.PROJECT_ROOT / "docs" / "screenshots"
-APP = settings.PROJECT_ROOT / "app.py"
+#: What ``scripts/run.sh`` runs: the pages (``app.py``, ``pages/``) behind a warm-up.
+APP = settings.PROJECT_ROOT / "serve.py"
 PROBE = Path(__file__).with_name("probe_map.py")
 FOLIUM_IFRAME = "iframe[title='streamlit_folium.st_folium']"
 SERVER_START_S = 90.0

@@ -1,4 +1,4 @@
-"""The home page (app.py) in chromium: it loads with no internet and passes axe."""
+"""The home page (app.py, served by serve.py) in chromium: it loads offline and passes axe."""
 
 from __future__ import annotations
 
@@ -32,3 +32,8 @@ def test_home_loads_offline_and_passes_axe(
     network.assert_local()
     violations = axe_violations(page)
     assert not violations, f"serious or critical accessibility problems:\n{describe(violations)}"
+
+
+def test_the_server_fills_its_caches_before_it_answers(app_server: StreamlitServer) -> None:
+    # The harness waits for the health check, which serve.py answers only after warming up.
+    assert "assetmap: caches filled in" in app_server.log.read_text()

@@ -1,0 +1,28 @@
+"""The dashboard's server: ``streamlit run serve.py`` (``scripts/run.sh`` runs it).
+
+It serves ``app.py`` and ``pages/`` exactly as ``streamlit run app.py`` would, but first fills the
+caches (:func:`ui.warmup.warm`), so it only answers, its health check included, once the first
+visitor can be served as fast as any later one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import streamlit as st
+
+from ui import warmup
+
+
+@asynccontextmanager
+async def _warm_first(app: st.App) -> AsyncIterator[None]:
+    # In a worker thread: the event loop stays free while the data loads.
+    seconds = await asyncio.to_thread(warmup.warm)
+    if seconds is not None:
+        print(f"assetmap: caches filled in {seconds:.1f} s", flush=True)
+    yield
+
+
+app = st.App("app.py", lifespan=_warm_first)

@@ -1,0 +1,50 @@
+"""Fill the caches before the first visitor arrives.
+
+``serve.py`` runs :func:`warm` while the server starts, before it answers its first request. A
+server started by ``streamlit run app.py`` imports the pages' libraries, reads the built data and
+computes the national metrics during its first visitor's first page: about a second and a half on
+top of the page itself. Started by ``streamlit run serve.py``, the first visitor finds all of that
+done, as every later visitor does.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from assetmap import store
+from ui import areafilter, data
+from ui.mapview import OVERVIEW_LEVELS
+
+log = logging.getLogger(__name__)
+
+
+def warm() -> float | None:
+    """Import what the pages import and fill the loaders a new session calls first.
+
+    That is: the Home page's chart library, the area catalogue, the national metrics of
+    :func:`ui.areafilter.default_selection` (called as :func:`ui.data.selection_metrics` calls
+    it with no upload, so the page's call is a cache hit), and the shapes and points the Map
+    page draws.
+
+    Returns
+    -------
+    float or None
+        Seconds taken; ``None`` when the data is not built (the pages then say so).
+    """
+    start = time.perf_counter()
+    try:
+        data.manifest()
+    except store.NotBuiltError:
+        log.warning("assetmap: the data is not built, so there is nothing to warm")
+        return None
+    import altair  # noqa: F401  # the Home page's chart: a fifth of a second to import
+
+    selection = areafilter.default_selection()
+    data.area_catalogue()
+    data.lsoa_metrics(selection.types, selection.need)
+    data.lsoa_shapes()
+    for level in OVERVIEW_LEVELS:
+        data.layer(level)
+    data.asset_points()
+    return time.perf_counter() - start
