@@ -13,11 +13,13 @@ from contextlib import asynccontextmanager
 
 import streamlit as st
 
-from ui import warmup
-
 
 @asynccontextmanager
 async def _warm_first(app: st.App) -> AsyncIterator[None]:
+    # Imported once the runtime has started (as it is for this hook): the loaders' cache
+    # decorators look for the runtime when they are defined, and warn when there is none.
+    from ui import warmup
+
     # In a worker thread: the event loop stays free while the data loads.
     seconds = await asyncio.to_thread(warmup.warm)
     if seconds is not None:

@@ -36,7 +36,8 @@ def test_a_new_sessions_metrics_are_computed_by_the_warm_up_not_the_page(
 
     monkeypatch.setattr(metrics, "lsoa_metrics", counting)
     seconds = warmup.warm()
-    assert seconds is not None and seconds > 0
+    assert seconds is not None
+    assert seconds > 0
     assert computed == [(tuple(ASSET_SOURCES), "imd")]
     # The Home page's own call, for the selection a session without a link starts with: served
     # from the cache the warm-up filled, so computed no second time.

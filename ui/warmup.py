@@ -11,12 +11,29 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from assetmap import store
 from ui import areafilter, data
 from ui.mapview import OVERVIEW_LEVELS
 
 log = logging.getLogger(__name__)
+
+#: Streamlit warns on each cached call made outside a session's script run; a warm-up is made of
+#: nothing else, so those warnings say nothing here.
+_NO_SESSION_LOGGER = "streamlit.runtime.scriptrunner_utils.script_run_context"
+
+
+@contextmanager
+def _outside_a_session() -> Iterator[None]:
+    logger = logging.getLogger(_NO_SESSION_LOGGER)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def warm() -> float | None:
@@ -33,18 +50,19 @@ def warm() -> float | None:
         Seconds taken; ``None`` when the data is not built (the pages then say so).
     """
     start = time.perf_counter()
-    try:
-        data.manifest()
-    except store.NotBuiltError:
-        log.warning("assetmap: the data is not built, so there is nothing to warm")
-        return None
-    import altair  # noqa: F401  # the Home page's chart: a fifth of a second to import
+    with _outside_a_session():
+        try:
+            data.manifest()
+        except store.NotBuiltError:
+            log.warning("assetmap: the data is not built, so there is nothing to warm")
+            return None
+        import altair  # noqa: F401  # the Home page's chart: a fifth of a second to import
 
-    selection = areafilter.default_selection()
-    data.area_catalogue()
-    data.lsoa_metrics(selection.types, selection.need)
-    data.lsoa_shapes()
-    for level in OVERVIEW_LEVELS:
-        data.layer(level)
-    data.asset_points()
+        selection = areafilter.default_selection()
+        data.area_catalogue()
+        data.lsoa_metrics(selection.types, selection.need)
+        data.lsoa_shapes()
+        for level in OVERVIEW_LEVELS:
+            data.layer(level)
+        data.asset_points()
     return time.perf_counter() - start
