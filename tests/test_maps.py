@@ -99,6 +99,22 @@ def test_rings_round_trip_through_the_encoding(qyg: gpd.GeoDataFrame) -> None:
     assert tuple(corner) == origin
 
 
+def test_mercator_box_holds_every_vertex_to_the_metre(qyg: gpd.GeoDataFrame) -> None:
+    """The box the map canvas is fitted to: every vertex inside it, no side more than a metre
+    beyond the furthest vertex (pyproj's projection, independent of ours)."""
+    box = maps.mercator_box(qyg.geometry.values)
+    assert box is not None
+    lon, lat = shapely.get_coordinates(qyg.geometry.values).T
+    x, y = pyproj.Transformer.from_crs(4326, 3857, always_xy=True).transform(lon, lat)
+    below = np.array([x.min(), y.min()]) - np.array(box[:2])
+    above = np.array(box[2:]) - np.array([x.max(), y.max()])
+    assert (below >= 0).all()
+    assert (above >= 0).all()
+    assert (below < 1 + 1e-6).all()
+    assert (above < 1 + 1e-6).all()
+    assert maps.mercator_box(qyg.geometry.values[:0]) is None
+
+
 def test_keyed_tooltip_rows_must_be_tooltip_fields(qyg: gpd.GeoDataFrame) -> None:
     with pytest.raises(ValueError, match="not tooltip fields"):
         maps.CompactPolygons(

@@ -484,6 +484,24 @@ def encode_paths(geometries: Sequence[Any] | np.ndarray) -> tuple[list[str], tup
     return ["".join(p) for p in out], (int(origin[0]), int(origin[1]))
 
 
+def mercator_box(geometries: Sequence[Any] | np.ndarray) -> list[int] | None:
+    """``[minx, miny, maxx, maxy]`` of geometries in EPSG:4326, in whole Web Mercator metres
+    (rounded outwards), or ``None`` if there are none: the projection keeps the order of
+    longitudes and of latitudes, so the corners of the box project to the corners of the box.
+    """
+    geoms = np.asarray(geometries, dtype=object)
+    bounds = shapely.total_bounds(geoms) if len(geoms) else np.full(4, np.nan)
+    if not np.isfinite(bounds).all():  # none, or only empty geometries
+        return None
+    x, y = web_mercator(bounds[[0, 2]], bounds[[1, 3]])
+    return [
+        int(np.floor(x[0])),
+        int(np.floor(y[0])),
+        int(np.ceil(x[1])),
+        int(np.ceil(y[1])),
+    ]
+
+
 #: Separates one feature's tooltip texts in the single string sent for it (a tab: two bytes in
 #: JSON, where a quoted list needs three per value).
 _UNIT_SEPARATOR: Final = "\t"
@@ -500,14 +518,15 @@ def _pack(rows: Sequence[Sequence[object]]) -> list[str]:
     return [_UNIT_SEPARATOR.join(clean.sub(" ", str(v)) for v in row) for row in rows]
 
 
-# The canvas layers. Leaflet's own canvas renderer does the sizing, panning and zoom animation,
-# but instead of one L.Polygon or L.CircleMarker per feature (an object with its bounds,
-# projection and events: most of the time a 1,601-LSOA map with its 735 asset points took to
-# draw) each layer paints all its features itself, a class of polygons or a type of point in one
-# canvas path. Coordinates arrive in Web Mercator metres, so projecting is one multiply-add per
-# axis (for polygons, one canvas transform). Hover is found by a point-in-polygon or
-# nearest-point test on the map's own mouse events, so no canvas takes pointer events or hides
-# another layer. Defined once per page.
+# The canvas layers. Leaflet's own canvas renderer does the panning and zoom animation (with
+# the canvas cut to what its layers draw, see Renderer), but instead of one L.Polygon or
+# L.CircleMarker per feature (an object with its bounds, projection and events: most of the
+# time a 1,601-LSOA map with its 735 asset points took to draw) each layer paints all its
+# features itself, a class of polygons or a type of point in one canvas path. Coordinates
+# arrive in Web Mercator metres, so projecting is one multiply-add per axis (for polygons, one
+# canvas transform). Hover is found by a point-in-polygon or nearest-point test on the map's
+# own mouse events, so no canvas takes pointer events or hides another layer. Defined once per
+# page.
 _CANVAS_JS: Final = """
 if (!window.AssetmapCanvas) {
     // Google polyline decoding at precision 0 (zig-zag varint deltas) of s into out from
@@ -541,11 +560,12 @@ if (!window.AssetmapCanvas) {
         this.getContainer().style.cursor = "";
     }
     // One canvas per map, shared by every assetmap layer on it and painted in the order the
-    // layers were added (a canvas per layer costs a full-size bitmap to clear and composite).
+    // layers were added (a canvas per layer costs a bitmap to clear and composite). It covers
+    // only the part of the view its layers' features reach: every pixel costs time to
+    // allocate, clear and hand to the compositor, and an area map is rarely the view's shape.
     var Renderer = L.Canvas.extend({
         initialize: function () {
-            // No margin beyond the view: a pan repaints at its end anyway, and each extra
-            // pixel costs time to clear, fill and composite.
+            // No margin beyond the view: a pan repaints at its end anyway.
             L.Canvas.prototype.initialize.call(this, {padding: 0});
             this._members = [];
         },
@@ -554,26 +574,84 @@ if (!window.AssetmapCanvas) {
             // Pointer events go to the map, never to this canvas (hover is found in hoverAll).
             this._container.style.pointerEvents = "none";
         },
-        _updatePaths: function () {
-            if (this._postponeUpdatePaths) return;
-            for (var i = 0; i < this._members.length; i++) this._paint(this._members[i]);
+        // Leaflet's L.Canvas._update, with the canvas fitted to the layers' features.
+        _update: function () {
+            if (this._map._animatingZoom && this._bounds) return;
+            L.Renderer.prototype._update.call(this);  // the view's bounds, centre and zoom
+            var map = this._map, b = this._fit(this._bounds), size = b.getSize();
+            var canvas = this._container, m = L.Browser.retina ? 2 : 1;
+            this._bounds = b;
+            // Where the canvas starts, from the view's centre: the zoom animation scales it.
+            this._offset = b.min.subtract(map.latLngToLayerPoint(this._center));
+            L.DomUtil.setPosition(canvas, b.min);
+            canvas.width = m * size.x;  // resizing also clears it
+            canvas.height = m * size.y;
+            canvas.style.width = size.x + "px";
+            canvas.style.height = size.y + "px";
+            if (L.Browser.retina) this._ctx.scale(2, 2);
+            this._ctx.translate(-b.min.x, -b.min.y);
+            this.fire("update");
         },
-        _paint: function (layer) {
+        // Leaflet's L.Renderer._updateTransform for a canvas that need not be centred.
+        _updateTransform: function (center, zoom) {
+            var map = this._map, scale = map.getZoomScale(zoom, this._zoom);
+            var topLeft = this._offset.multiplyBy(scale).add(map.project(this._center, zoom))
+                .subtract(map._getNewPixelOrigin(center, zoom));
+            if (L.Browser.any3d) L.DomUtil.setTransform(this._container, topLeft, scale);
+            else L.DomUtil.setPosition(this._container, topLeft);
+        },
+        // The view's pixel bounds cut to the members' boxes (Web Mercator metres, widened by
+        // each member's reach in pixels: half a stroke, a point's radius).
+        _fit: function (view) {
+            var tr = this._transform();
+            var x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+            for (var i = 0; i < this._members.length; i++) {
+                var layer = this._members[i], box = layer._d.box, r = layer._reach();
+                if (!box) continue;
+                var xa = tr[0] * box[0] + tr[1], xb = tr[0] * box[2] + tr[1];
+                var ya = tr[2] * box[1] + tr[3], yb = tr[2] * box[3] + tr[3];
+                x0 = Math.min(x0, xa - r, xb - r); x1 = Math.max(x1, xa + r, xb + r);
+                y0 = Math.min(y0, ya - r, yb - r); y1 = Math.max(y1, ya + r, yb + r);
+            }
+            var lo = L.point(Math.max(view.min.x, Math.floor(x0)),
+                             Math.max(view.min.y, Math.floor(y0)));
+            var hi = L.point(Math.min(view.max.x, Math.ceil(x1)),
+                             Math.min(view.max.y, Math.ceil(y1)));
+            // Nothing in view: an empty canvas at the view's corner.
+            if (!(hi.x > lo.x && hi.y > lo.y)) return L.bounds(view.min, view.min);
+            return L.bounds(lo, hi);
+        },
+        // Web Mercator metres -> layer pixels: [ax, bx, ay, by], x' = ax x + bx, y' = ay y + by.
+        _transform: function () {
             var map = this._map, crs = map.options.crs, t = crs.transformation;
             var s = crs.scale(map.getZoom()), o = map.getPixelOrigin();
-            // Web Mercator metres -> layer pixels: one scale and one shift per axis.
-            layer._draw2(this._ctx, s * t._a, s * t._b - o.x, s * t._c, s * t._d - o.y,
-                         this._bounds.min, this._bounds.max);
+            return [s * t._a, s * t._b - o.x, s * t._c, s * t._d - o.y];
         },
+        _updatePaths: function () {
+            if (this._postponeUpdatePaths) return;
+            var tr = this._transform(), lo = this._bounds.min, hi = this._bounds.max;
+            for (var i = 0; i < this._members.length; i++) {
+                this._members[i]._draw2(this._ctx, tr[0], tr[1], tr[2], tr[3], lo, hi);
+            }
+        },
+        // Layers join and leave one by one as a page's script adds them; the canvas is sized
+        // and painted once, when that script is done (a microtask: before the next frame).
         _join: function (layer) {
             this._members.push(layer);
-            this._paint(layer);  // the newest layer is the top one: paint it over the rest
+            this._schedule();
         },
         _leave: function (layer) {
             this._members.splice(this._members.indexOf(layer), 1);
-            var lo = this._bounds.min, hi = this._bounds.max;
-            this._ctx.clearRect(lo.x, lo.y, hi.x - lo.x, hi.y - lo.y);
-            this._updatePaths();
+            this._schedule();
+        },
+        _schedule: function () {
+            if (this._pending) return;
+            this._pending = true;
+            var self = this;
+            Promise.resolve().then(function () {
+                self._pending = false;
+                if (self._map) self._update();
+            });
         }
     });
     window.AssetmapCanvas = L.Layer.extend({
@@ -650,6 +728,7 @@ if (!window.AssetmapCanvas) {
     // script time), once, and a transform maps its metres to pixels at every repaint.
     window.AssetmapShapes = window.AssetmapCanvas.extend({
         _tipOptions: {sticky: true, direction: "auto"},
+        _reach: function () { return this._style.weight / 2 + 1; },
         _load: function (d) {
             var groups = {};
             for (var i = 0; i < d.paths.length; i++) {
@@ -758,6 +837,7 @@ if (!window.AssetmapCanvas) {
     // Points: circles of one colour, one canvas path; hover finds the nearest within reach.
     window.AssetmapPoints = window.AssetmapCanvas.extend({
         _tipOptions: {direction: "auto", offset: [8, 0]},
+        _reach: function () { return this._style.radius + this._style.weight + 1; },
         _load: function (d) {
             var xy = new Float64Array(d.points.length);
             this._xy = xy.subarray(0, window.AssetmapDecodeInto(d.points, xy, 0));
@@ -905,6 +985,7 @@ class CompactPolygons(_CanvasLayer):
         payload = {
             "paths": paths,
             "origin": list(origin),
+            "box": mercator_box(geometries),
             "cls": [int(c) for c in colour_index],
             "colours": list(colours),
             "keys": [str(k) for k in keys],
@@ -984,6 +1065,7 @@ class PointLayer(_CanvasLayer):
         xy = np.rint(np.column_stack([x, y])).astype(np.int64)
         payload = {
             "points": polyline.encode(xy.tolist(), 0),
+            "box": [*xy.min(axis=0).tolist(), *xy.max(axis=0).tolist()] if len(xy) else None,
             "keys": [],
             "fixed": [[str(label), str(text)] for label, text in tooltip_fixed],
             "fields": list(tooltip_fields),

@@ -92,6 +92,32 @@ async (prefix) => {
 """
 
 
+#: The map canvas's box and the box of what its layers draw (each layer's features, widened by
+#: its reach in pixels), both in the map container's pixels, the second cut to the view.
+CANVAS_FIT_JS = """
+() => {
+  const map = window.map, size = map.getSize(), crs = map.options.crs;
+  let canvas = null, x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  map.eachLayer((layer) => {
+    if (!layer.assetmapCanvas || !layer._d.box) return;
+    canvas = layer.assetmapCanvas();
+    const b = layer._d.box, r = layer._reach();
+    for (const [x, y] of [[b[0], b[1]], [b[2], b[3]]]) {
+      const p = map.latLngToContainerPoint(crs.projection.unproject(L.point(x, y)));
+      x0 = Math.min(x0, p.x - r); x1 = Math.max(x1, p.x + r);
+      y0 = Math.min(y0, p.y - r); y1 = Math.max(y1, p.y + r);
+    }
+  });
+  const c = canvas.getBoundingClientRect(), m = map.getContainer().getBoundingClientRect();
+  return {
+    canvas: [c.left - m.left, c.top - m.top, c.right - m.left, c.bottom - m.top],
+    drawn: [Math.max(0, x0), Math.max(0, y0), Math.min(size.x, x1), Math.min(size.y, y1)],
+    view: [0, 0, size.x, size.y],
+  };
+}
+"""
+
+
 @pytest.fixture
 def page_errors(page: Page) -> list[str]:
     """Uncaught JavaScript errors in the page and its frames (the map's iframe included)."""
@@ -153,6 +179,15 @@ def wait_for_shapes(
                 pytrace=False,
             )
         page.wait_for_timeout(200)  # not time.sleep: Playwright routes requests only while waiting
+
+
+def assert_canvas_fits(page: Page) -> None:
+    """The map canvas covers everything its layers draw in view, and (to the pixel) no more."""
+    box = map_frame(page).evaluate(CANVAS_FIT_JS)
+    canvas, drawn = box["canvas"], box["drawn"]
+    inner = [a - b for a, b in zip(canvas[:2], drawn[:2], strict=True)]
+    outer = [b - a for a, b in zip(canvas[2:], drawn[2:], strict=True)]
+    assert all(-2 <= d <= 1 for d in inner + outer), box
 
 
 def assert_canvas_painted(page: Page, prefix: str) -> dict[str, Any]:
@@ -301,6 +336,7 @@ def test_large_icb_map_draws_every_lsoa_with_legend_and_assets(
     counts = wait_for_shapes(page, ["E01"], QYG_LSOAS, page_errors)
     assert counts["points"] == expected_points
     assert_canvas_painted(page, "E01")
+    assert_canvas_fits(page)
     assert_hover_shows(page, "E01", lsoas.loc[lsoas["icb24cd"] == QYG, "lsoa21cd"])
     frame = page.frame_locator(FOLIUM_IFRAME)
     legend = frame.locator(".assetmap-legend")
