@@ -1,7 +1,8 @@
 """The dashboard server's resident memory with all England loaded, and what each session adds.
 
-Runs the real server (``streamlit run serve.py``, as tests/e2e/harness.py starts it) and drives it
-from Debian's chromium (every request leaving this machine blocked). One *session* is a new
+Runs the real server (``streamlit run serve.py``, as tests/e2e/harness.py starts it; ``--app
+app.py`` for the server without its warm-up) and drives it from Debian's chromium (every
+request leaving this machine blocked). One *session* is a new
 browser context that opens the Map page for England (areas coloured by gap score) and then for
 Cheshire and Merseyside ICB (``icb:E54000008``: its LSOAs, Core20 outlines and asset points),
 waiting each time until the map is drawn; its tab is then left open. After the first session
@@ -52,12 +53,18 @@ def settled_rss_mb(pid: int, seconds: float = 3.0) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sessions", type=int, default=5, help="sessions added after the first")
+    parser.add_argument(
+        "--app",
+        type=Path,
+        default=APP,
+        help="the script the server runs (default: serve.py; app.py: no warm-up at start)",
+    )
     args = parser.parse_args()
     store.load_manifest()  # the data must be built: NotBuiltError otherwise
 
     contexts = []
     with chromium() as browser, tempfile.TemporaryDirectory(prefix="bench_memory_") as tmp:
-        server = StreamlitServer(APP, Path(tmp) / "app.log")
+        server = StreamlitServer(args.app.resolve(), Path(tmp) / "app.log")
         server.start()
         assert server.process is not None
         pid = server.process.pid
@@ -100,7 +107,9 @@ def main() -> int:
             ok=per_session < TARGET_SESSION_MB,
         ),
     ]
-    title = "Server memory (Map: England, then Cheshire and Merseyside, per session)"
+    title = (
+        f"Server memory, {args.app.name} (Map: England, then Cheshire and Merseyside, per session)"
+    )
     return report(results, title, source="bench_memory")
 
 
