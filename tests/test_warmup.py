@@ -8,8 +8,9 @@ from typing import Any
 import pandas as pd
 import pytest
 import streamlit as st
+from streamlit.testing.v1 import AppTest
 
-from assetmap import areas, metrics, store
+from assetmap import areas, metrics, settings, store
 from assetmap.assets import ASSET_SOURCES
 from ui import areafilter, data, warmup
 
@@ -46,6 +47,33 @@ def test_a_new_sessions_metrics_are_computed_by_the_warm_up_not_the_page(
     national = data.selection_metrics(selection)
     assert len(computed) == 1
     assert len(national) == len(store.load_lsoas(columns=["lsoa21cd"])) == 33_755
+
+
+@pytest.mark.usefixtures("empty_caches")
+def test_every_page_a_new_session_opens_finds_the_national_metrics_computed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Home, then the Map of England and of an ICB: after the warm-up none computes the national
+    metrics again (a call spelled with fewer arguments is another cache entry, computed and held
+    a second time)."""
+    warmup.warm()
+    computed: list[tuple[str, ...]] = []
+    real = metrics.lsoa_metrics
+
+    def counting(*args: Any, **kwargs: Any) -> pd.DataFrame:
+        computed.append(tuple(kwargs["types"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(metrics, "lsoa_metrics", counting)
+    for params in ({}, {"area": "icb:E54000008"}):
+        at = AppTest.from_file(str(settings.PROJECT_ROOT / "app.py"), default_timeout=120)
+        for key, value in params.items():
+            at.query_params[key] = value
+        at.run()
+        at.switch_page("pages/1_Map.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+        assert at.title[0].value.startswith("Map: ")
+    assert computed == []
 
 
 @pytest.mark.usefixtures("empty_caches")

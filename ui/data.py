@@ -31,17 +31,21 @@ def asset_counts() -> pd.DataFrame:
     return metrics.count_assets(store.load_assets(), lsoa_table()["lsoa21cd"])
 
 
+# The cached metrics take every argument, with no defaults: Streamlit keys a call by the
+# arguments as passed, so f(types, need) and f(types, need, "", None) would be two entries, each
+# computed and each held in memory (as the Home and Map pages once did).
 @st.cache_data(show_spinner="Computing metrics…", max_entries=64)
 def lsoa_metrics(
     types: tuple[str, ...],
-    need: str = "imd",
-    upload_digest: str = "",
-    _upload_assets: pd.DataFrame | None = None,
+    need: str,
+    upload_digest: str,
+    _upload_assets: pd.DataFrame | None,
 ) -> pd.DataFrame:
     """National per-LSOA metrics for a choice of asset types (cached per choice).
 
     An uploaded register is keyed by ``upload_digest`` (the hash of its own content), so its
-    counts are only ever served to a session holding that same upload.
+    counts are only ever served to a session holding that same upload; with none, ``""`` and
+    ``None``.
     """
     counts = asset_counts()
     if _upload_assets is not None and len(_upload_assets):
@@ -99,9 +103,9 @@ def contiguity() -> lpgraph.Graph:
 )
 def neighbourhood_metrics(
     types: tuple[str, ...],
-    need: str = "imd",
-    upload_digest: str = "",
-    _upload_assets: pd.DataFrame | None = None,
+    need: str,
+    upload_digest: str,
+    _upload_assets: pd.DataFrame | None,
 ) -> pd.DataFrame:
     """:func:`lsoa_metrics` plus access, clusters, change and the bivariate class (England)."""
     # libpysal and esda take over a second to import: only pages that show these pay for it.
@@ -114,20 +118,21 @@ def neighbourhood_metrics(
     return analysis.neighbourhood_metrics(national, residence(), points, contiguity())
 
 
+def upload_key() -> tuple[str, pd.DataFrame | None]:
+    """This session's upload as the cached metrics take it: its digest and its assets, or
+    ``("", None)`` with no upload."""
+    found = upload.current()
+    return ("", None) if found is None else (found.digest, found.assets)
+
+
 def selection_metrics(selection: Selection) -> pd.DataFrame:
     """National LSOA metrics for the selection's asset types and need measure."""
-    found = upload.current()
-    if found is None:
-        return lsoa_metrics(selection.types, selection.need)
-    return lsoa_metrics(selection.types, selection.need, found.digest, found.assets)
+    return lsoa_metrics(selection.types, selection.need, *upload_key())
 
 
 def selection_neighbourhood_metrics(selection: Selection) -> pd.DataFrame:
     """National neighbourhood metrics (access, clusters, change) for the selection's choices."""
-    found = upload.current()
-    if found is None:
-        return neighbourhood_metrics(selection.types, selection.need)
-    return neighbourhood_metrics(selection.types, selection.need, found.digest, found.assets)
+    return neighbourhood_metrics(selection.types, selection.need, *upload_key())
 
 
 def area_rows(selection: Selection) -> pd.DataFrame:

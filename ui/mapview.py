@@ -32,9 +32,9 @@ def lsoa_map(
     banding: str,
     core20: bool,
     show_assets: bool,
-    upload_digest: str = "",
-    _upload_assets: pd.DataFrame | None = None,
-    _upload_labels: dict[str, str] | None = None,
+    upload_digest: str,
+    _upload_assets: pd.DataFrame | None,
+    _upload_labels: dict[str, str] | None,
 ) -> MapView:
     """The LSOAs of one area, coloured by a measure, with asset points.
 
@@ -72,8 +72,8 @@ def overview_map(
     need: str,
     measure_key: str,
     banding: str,
-    upload_digest: str = "",
-    _upload_assets: pd.DataFrame | None = None,
+    upload_digest: str,
+    _upload_assets: pd.DataFrame | None,
 ) -> MapView:
     """England or a region by ICB, sub-ICB or local authority."""
     national = data.lsoa_metrics(types, need, upload_digest, _upload_assets)
