@@ -29,8 +29,10 @@ NEED_LABELS: dict[str, str] = {
     "environment": "Living environment",
 }
 
-#: The need measure a new session starts with (the overall IMD); the asset types start as all.
+#: The need measure a new session starts with (the overall IMD).
 DEFAULT_NEED = "imd"
+#: Asset types a session counts until it chooses: every open layer.
+DEFAULT_TYPES: tuple[str, ...] = tuple(ASSET_SOURCES)
 
 # Widget keys. Streamlit forgets a widget's state when a page that does not draw it runs, so
 # the choice is also kept under "saved_" keys and each page seeds the widgets from there.
@@ -97,13 +99,13 @@ def type_options() -> list[str]:
 
 def add_types(types: list[str]) -> None:
     """Count these types too (after an upload); takes effect on the next run."""
-    saved = st.session_state.get(_saved(_TYPES_KEY), list(ASSET_SOURCES))
+    saved = st.session_state.get(_saved(_TYPES_KEY), list(DEFAULT_TYPES))
     st.session_state[_saved(_TYPES_KEY)] = list(dict.fromkeys([*saved, *types]))
 
 
 def default_selection() -> Selection:
     """What a new session with no link shows: England, every open asset layer, the IMD."""
-    return Selection(areas.ENGLAND, tuple(ASSET_SOURCES), DEFAULT_NEED)
+    return Selection(areas.ENGLAND, DEFAULT_TYPES, DEFAULT_NEED)
 
 
 def _read_url() -> None:
@@ -121,7 +123,7 @@ def _read_url() -> None:
                 problems.append(f"areas of level {found.level!r} cannot be chosen here")
         except (areas.AreaNotFoundError, areas.AmbiguousAreaError) as exc:
             problems.append(str(exc.args[0]))
-    types = list(ASSET_SOURCES)
+    types = list(DEFAULT_TYPES)
     raw_types = params.get("types")
     if raw_types:
         asked = [t for t in raw_types.split(",") if t]
@@ -217,7 +219,7 @@ def sidebar() -> Selection:
         )
     for key in (_LEVEL_KEY, _area_key(level), _TYPES_KEY, _NEED_KEY):
         _save(key)
-    chosen = tuple(types) if types else tuple(ASSET_SOURCES)
+    chosen = tuple(types) if types else DEFAULT_TYPES
     st.query_params.update(
         {
             "area": area.ref if area.level != "england" else "england",
