@@ -106,33 +106,33 @@ def open_session(browser: Browser, url: str) -> float:
         context.close()
 
 
-def first_session(browser: Browser, script: Path, log: Path) -> float:
-    """Seconds to usable for the first session of a just-started server for ``script``.
-
-    The browser opens the page as soon as the server answers its health check; the server is
-    stopped after.
-    """
+@contextmanager
+def started(script: Path, log: Path) -> Iterator[tuple[StreamlitServer, float]]:
+    """A just-started server for ``script`` and the seconds it took to answer its health check
+    (for serve.py, the warm-up included); stopped after."""
     server = StreamlitServer(script, log)
+    t = time.perf_counter()
     server.start()
     try:
-        return open_session(browser, server.url)
+        yield server, time.perf_counter() - t
     finally:
         server.stop()
+
+
+def first_session(browser: Browser, script: Path, log: Path) -> float:
+    """Seconds to usable for the first session of a just-started server for ``script``, opened
+    as soon as the server answers its health check."""
+    with started(script, log) as (server, _):
+        return open_session(browser, server.url)
 
 
 def main() -> int:
     store.load_manifest()  # the data must be built: NotBuiltError otherwise
     with chromium() as browser, tempfile.TemporaryDirectory(prefix="bench_startup_") as tmp:
-        server = StreamlitServer(APP, Path(tmp) / "serve.log")
-        t0 = time.perf_counter()
-        server.start()
-        answered = time.perf_counter() - t0
-        try:
+        with started(APP, Path(tmp) / "serve.log") as (server, answered):
             first = open_session(browser, server.url)
-            total = time.perf_counter() - t0
+            total = answered + first
             warm = [open_session(browser, server.url) for _ in range(3)]
-        finally:
-            server.stop()
         # The baseline last, so that if the browser's own first page costs anything, ours pays.
         unwarmed = first_session(browser, settings.PROJECT_ROOT / "app.py", Path(tmp) / "app.log")
     best_warm = min(warm)
