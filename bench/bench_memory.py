@@ -1,13 +1,12 @@
 """The dashboard server's resident memory with all England loaded, and what each session adds.
 
 Runs the real server (``streamlit run serve.py``, as tests/e2e/harness.py starts it; ``--app
-app.py`` for the server without its warm-up) and drives it from Debian's chromium (every
-request leaving this machine blocked). One *session* is a new
-browser context that opens the Map page for England (areas coloured by gap score) and then for
-Cheshire and Merseyside ICB (``icb:E54000008``: its LSOAs, Core20 outlines and asset points),
-waiting each time until the map is drawn; its tab is then left open. After the first session
-every cached table and layer the Map page uses is loaded: all of England's LSOA polygons, area
-layers, metrics and asset points.
+app.py`` for the server without its warm-up) and drives it from Debian's chromium (every request
+leaving this machine blocked). One *session* is a new browser context that opens the Map page for
+England (areas coloured by gap score) and then for Cheshire and Merseyside ICB (``icb:E54000008``:
+its LSOAs, Core20 outlines and asset points), waiting each time until the map is drawn; its tab is
+then left open. After the first session every cached table and layer the Map page uses is loaded:
+all of England's LSOA polygons, area layers, metrics and asset points.
 
 The server process's resident set size (RSS, ``psutil``) is read after the first session and
 again after ``--sessions`` more (5 by default), all still open. The per-session figure is the
