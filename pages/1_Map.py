@@ -10,7 +10,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from assetmap import areas, export, maps
-from ui import areafilter, layout, upload
+from ui import areafilter, data, layout, upload
 from ui.areafilter import column_label
 from ui.mapview import OVERVIEW_LEVELS, lsoa_map, overview_map, png, standalone
 
@@ -20,7 +20,7 @@ sel = layout.page("Map")
 def upload_args() -> tuple[str, pd.DataFrame | None, dict[str, str] | None]:
     """This session's upload for the cached map builders (keyed by its digest)."""
     found = upload.current()
-    return (found.digest, found.assets, found.labels) if found else ("", None, None)
+    return (found.digest, found.assets, found.labels) if found else (*data.NO_UPLOAD, None)
 
 
 st.title(f"Map: {sel.area.label}")

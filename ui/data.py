@@ -118,11 +118,15 @@ def neighbourhood_metrics(
     return analysis.neighbourhood_metrics(national, residence(), points, contiguity())
 
 
+#: The upload arguments of the cached metrics and maps for a session with no upload.
+NO_UPLOAD: tuple[str, None] = ("", None)
+
+
 def upload_key() -> tuple[str, pd.DataFrame | None]:
     """This session's upload as the cached metrics take it: its digest and its assets, or
-    ``("", None)`` with no upload."""
+    :data:`NO_UPLOAD`."""
     found = upload.current()
-    return ("", None) if found is None else (found.digest, found.assets)
+    return NO_UPLOAD if found is None else (found.digest, found.assets)
 
 
 def selection_metrics(selection: Selection) -> pd.DataFrame:

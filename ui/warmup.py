@@ -60,7 +60,7 @@ def warm() -> float | None:
 
         selection = areafilter.default_selection()
         data.area_catalogue()
-        data.lsoa_metrics(selection.types, selection.need, "", None)  # no upload
+        data.lsoa_metrics(selection.types, selection.need, *data.NO_UPLOAD)
         data.lsoa_shapes()
         for level in OVERVIEW_LEVELS:
             data.layer(level)
