@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from assetmap import metrics, settings, store
+from assetmap.assets import FAMILY_COMMUNITY, family_types
 from assetmap.geocode import PostcodeDirectory
 from assetmap.spatial import LsoaLocator
 
@@ -49,6 +50,13 @@ def report(data_dir: Path) -> pd.DataFrame:
 def all_metrics(lsoas: pd.DataFrame, assets: pd.DataFrame) -> pd.DataFrame:
     counts = metrics.count_assets(assets, lsoas["lsoa21cd"])
     return metrics.lsoa_metrics(lsoas, counts)
+
+
+@pytest.fixture(scope="session")
+def community_metrics(lsoas: pd.DataFrame, assets: pd.DataFrame) -> pd.DataFrame:
+    """Metrics of what a new dashboard session counts: the community organisations."""
+    counts = metrics.count_assets(assets, lsoas["lsoa21cd"])
+    return metrics.lsoa_metrics(lsoas, counts, types=list(family_types(FAMILY_COMMUNITY)))
 
 
 @pytest.fixture(scope="session")

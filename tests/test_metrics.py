@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from assetmap import areas, metrics
+from assetmap.assets import ASSET_SOURCES
 
 ENGLAND_POPULATION = 56_490_108
 
@@ -26,8 +27,9 @@ def test_rate_is_per_thousand_residents(all_metrics: pd.DataFrame) -> None:
 
 
 def test_decile_table_is_a_ratio_of_sums(all_metrics: pd.DataFrame, assets: pd.DataFrame) -> None:
-    table = metrics.decile_table(all_metrics)
-    allrows = table[table["asset_type"] == "all"].set_index("imd_decile")
+    table = metrics.decile_table(all_metrics, combined=True)
+    allrows = table[table["family"] == metrics.ALL].set_index("imd_decile")
+    assert (allrows["asset_type"] == metrics.ALL).all()
     assert allrows["population"].sum() == ENGLAND_POPULATION
     assert allrows["lsoa_count"].sum() == 33_755
     assert allrows["assets"].sum() == len(assets)
@@ -38,6 +40,33 @@ def test_decile_table_is_a_ratio_of_sums(all_metrics: pd.DataFrame, assets: pd.D
     expected = 1000 * by_decile / pop
     assert np.allclose(allrows["assets_per_1k"], expected.sort_index())
     assert allrows.loc[10, "ratio_to_least_deprived"] == 1.0
+
+
+def test_decile_table_totals_each_family_apart(
+    all_metrics: pd.DataFrame, assets: pd.DataFrame
+) -> None:
+    table = metrics.decile_table(all_metrics)
+    # No total across families unless asked for.
+    assert metrics.ALL not in set(table["family"])
+    totals = table[table["asset_type"] == metrics.ALL].groupby("family")["assets"].sum()
+    # Each family's total is its own types' assets, counted here from the points.
+    family = assets["asset_type"].map({k: a.family for k, a in ASSET_SOURCES.items()})
+    assert totals.to_dict() == family.value_counts().to_dict()
+    assert set(totals.index) == {"community", "public_services", "culture"}
+    # Every type sits in its own family's block, before that family's total.
+    for fam, block in table.groupby("family", sort=False):
+        kinds = list(dict.fromkeys(block["asset_type"]))
+        assert kinds[-1] == metrics.ALL
+        assert all(ASSET_SOURCES[k].family == fam for k in kinds[:-1])
+
+
+def test_food_banks_are_more_common_where_deprivation_is_higher(
+    all_metrics: pd.DataFrame,
+) -> None:
+    # Food banks respond to need: more per 1,000 residents in the most deprived tenth.
+    table = metrics.decile_table(all_metrics, ["foodbank"])
+    rate = table.set_index(["asset_type", "imd_decile"])["assets_per_1k"].to_dict()
+    assert rate["foodbank", 1] > 2 * rate["foodbank", 10]
 
 
 def test_sports_clubs_are_scarcer_where_deprivation_is_higher(all_metrics: pd.DataFrame) -> None:

@@ -28,9 +28,13 @@ def test_by_type_puts_the_scarcest_first(all_metrics: pd.DataFrame) -> None:
 
 
 def test_headline_quotes_the_table(all_metrics: pd.DataFrame) -> None:
-    table = metrics.decile_table(all_metrics, ["sports_club"])
-    text = reading.headline(table, table, areas.ENGLAND, "sports clubs")
-    rows = table[(table["asset_type"] == "all")]
+    table = metrics.decile_table(all_metrics, ["sports_club", "foodbank", "library"])
+    text = reading.headline(table, table, areas.ENGLAND, "community", "sports clubs")
+    # The community family's total: sports clubs and food banks, not libraries.
+    rows = table[(table["asset_type"] == "all") & (table["family"] == "community")]
+    assert rows["assets"].sum() == (
+        all_metrics["assets_sports_club"].sum() + all_metrics["assets_foodbank"].sum()
+    )
     dep = (
         1000
         * rows[rows["imd_decile"] <= 2]["assets"].sum()
@@ -38,6 +42,22 @@ def test_headline_quotes_the_table(all_metrics: pd.DataFrame) -> None:
     )
     assert f"**{dep:.2f}**" in text
     assert "times rarer" in text
+
+
+def test_headline_changes_with_the_family(all_metrics: pd.DataFrame) -> None:
+    table = metrics.decile_table(all_metrics, ["sports_club", "foodbank", "library"])
+    community = reading.headline(table, table, areas.ENGLAND, "community", "x")
+    public = reading.headline(table, table, areas.ENGLAND, "public_services", "x")
+    assert community != public
+    assert "times as common" in public  # libraries: more common in deprived town centres
+
+
+def test_core20_without_counts_one_familys_types(all_metrics: pd.DataFrame) -> None:
+    local = areas.select(all_metrics, areas.Area("icb", "E54000008", "x"))
+    none = (local["assets_sports_club"] == 0) & (local["assets_foodbank"] == 0)
+    expected = int((local["core20"] & none).sum())
+    assert reading.core20_without(local, ["sports_club", "foodbank"]) == expected
+    assert reading.core20_without(local, ["library"]) != expected
 
 
 def test_thin_places_are_deprived_and_empty(all_metrics: pd.DataFrame) -> None:

@@ -8,13 +8,17 @@ data behind.
 
 Outputs (``settings.DATA_DIR``)::
 
-    boundaries/lsoa21.parquet        33,755 LSOAs: every level's codes, IMD, Census, CNI
+    boundaries/lsoa21.parquet        33,755 LSOAs: every level's codes, IMD, Census, CNI, their
+                                     LA's charities per 1,000
     boundaries/lsoa21_grid.npz       grid index for point-in-LSOA look-ups
     boundaries/lsoa21_queen.parquet  Queen contiguity between LSOAs (neighbour pairs)
     boundaries/lsoa21_residence.parquet  each LSOA's residence point (mean of its postcodes)
     boundaries/<level>.parquet       england, region, icb, sicbl, lad: polygons and summaries
+                                     (lad also: charities, charities per 1,000)
+    charities_lad19.csv              2019 local authorities' charity counts and 2024 authority
     assets/assets.parquet            every located asset (point, type, LSOA)
     assets/report.csv                every asset-source row not mapped, with its reason
+    assets/placement_check.csv       food banks' ward and LA beside the publisher's own names
     postcodes.parquet                the ONS Postcode Directory (compact)
     manifest.json                    checksums, counts, vintages, timings
 """
@@ -36,13 +40,20 @@ import pandas as pd
 import shapely
 from tqdm import tqdm
 
-from assetmap import __version__, areas, settings, sources
+from assetmap import __version__, areas, charities, settings, sources
 from assetmap.access import RES_POLYGON_POINT, RESIDENCE_FILE, residence_points
-from assetmap.assets import ASSET_SOURCES, locate_assets, read_source, to_geodataframe
+from assetmap.assets import (
+    ASSET_SOURCES,
+    locate_assets,
+    placement_agreement,
+    read_source,
+    to_geodataframe,
+)
 from assetmap.geocode import POSTCODES_FILE, PostcodeDirectory, load_onspd
 from assetmap.hotspots import CONTIGUITY_FILE, islands, queen_contiguity, save_contiguity
 from assetmap.sources import IMD_DOMAINS, IMD_SUBDOMAINS
 from assetmap.spatial import GRID_FILE, LSOA_FILE, LsoaLocator
+from assetmap.store import PLACEMENT_CHECK_FILE
 
 _CNI_COLUMNS = {
     "Community Needs Index 2023 Score": "cni_score",
@@ -362,15 +373,33 @@ def build(
         done("checksums", f"{len(checksums)} source files verified")
 
         lsoas = lsoa_table(source_dir)
+        # Charities are counted per local authority: computed once, carried by every LSOA (so
+        # any level rolls them up) and by the lad layer.
+        lad19 = charities.lad19_table(lsoas, source_dir)
+        per_la = charities.by_lad(lad19, lsoas)
+        lsoas[charities.LSOA_COLUMN] = charities.lsoa_rates(lsoas, per_la)
+        lad19.to_csv(tmp / charities.LOOKUP_FILE, index=False)
         lsoas.to_crs(settings.CRS_STORE).to_parquet(tmp / LSOA_FILE, compression="zstd")
         result.counts["lsoas"] = len(lsoas)
-        done("lsoas", f"{len(lsoas):,} LSOAs with {lsoas.shape[1]} columns")
+        result.counts["charities_england"] = int(per_la["charities"].sum())
+        result.counts["charities_lad24_merged"] = int((per_la["charities_lad19_count"] > 1).sum())
+        done(
+            "lsoas",
+            f"{len(lsoas):,} LSOAs with {lsoas.shape[1]} columns; charities: "
+            f"{result.counts['charities_england']:,} in England from {len(lad19)} local "
+            f"authorities (2019), {result.counts['charities_lad24_merged']} of the "
+            f"{len(per_la)} of 2024 summed from several",
+        )
 
         for level in areas.AREA_LAYERS:
             layer = areas.dissolve_layer(lsoas, level)
             summary = area_summaries(lsoas, level)
             code = areas.LEVELS[level].code
             layer = layer.merge(summary, on=code, validate="one_to_one")
+            if level == "lad":
+                layer = layer.merge(
+                    per_la[[code, "charities", "charities_per_1k"]], on=code, validate="one_to_one"
+                )
             layer.to_crs(settings.CRS_STORE).to_parquet(
                 tmp / "boundaries" / f"{level}.parquet", compression="zstd"
             )
@@ -412,7 +441,8 @@ def build(
         )
 
         directory = PostcodeDirectory(onspd)
-        located, reports = [], []
+        located, reports, checks = [], [], []
+        lad22 = lad22_names(source_dir)
         for asset in ASSET_SOURCES.values():
             raw = read_source(asset, source_dir)
             mapped, report = locate_assets(asset, raw, directory, locator)
@@ -422,17 +452,25 @@ def build(
             reports.append(report)
             result.counts[f"assets_{asset.asset_type}"] = len(mapped)
             result.counts[f"reported_{asset.asset_type}"] = len(report)
+            result.counts[f"warned_{asset.asset_type}"] = int(mapped["warning"].notna().sum())
+            if asset.publisher_areas is not None:
+                check = placement_agreement(asset, raw, mapped, lsoas, lad22)
+                checks.append(check.assign(asset_type=asset.asset_type))
+                result.counts |= agreement_counts(asset.asset_type, check)
         to_geodataframe(pd.concat(located, ignore_index=True)).to_parquet(
             tmp / "assets" / "assets.parquet", compression="zstd"
         )
         pd.concat(reports, ignore_index=True).to_csv(tmp / "assets" / "report.csv", index=False)
+        pd.concat(checks, ignore_index=True).to_csv(tmp / PLACEMENT_CHECK_FILE, index=False)
         done(
             "assets",
             ", ".join(
-                f"{k}: {result.counts[f'assets_{k}']:,} mapped, "
+                f"{k}: {result.counts[f'assets_{k}']:,} mapped "
+                f"({result.counts[f'warned_{k}']:,} with a warning), "
                 f"{result.counts[f'reported_{k}']:,} reported"
                 for k in ASSET_SOURCES
-            ),
+            )
+            + "".join(f"; {agreement_words(a, result.counts)}" for a in _checked_types()),
         )
 
         manifest = {
@@ -455,6 +493,48 @@ def build(
         bar.close()
     result.timings["total"] = round(time.perf_counter() - started, 2)
     return result
+
+
+def _checked_types() -> list[str]:
+    return [k for k, a in ASSET_SOURCES.items() if a.publisher_areas is not None]
+
+
+def lad22_names(source_dir: Path | None = None) -> pd.DataFrame:
+    """The 2022 local authority name of each English LSOA 2021 (ONS LSOA 2011 -> 2021 lookup).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``lsoa21cd``, ``lad22nm``.
+    """
+    lookup = sources.read_table("lookup_lsoa11", source_dir, usecols=["lsoa21_code", "ltla22_name"])
+    lookup = lookup.rename(columns={"lsoa21_code": "lsoa21cd", "ltla22_name": "lad22nm"})
+    return lookup.drop_duplicates("lsoa21cd", ignore_index=True)
+
+
+def agreement_counts(asset_type: str, check: pd.DataFrame) -> dict[str, int]:
+    """Manifest counts of :func:`assetmap.assets.placement_agreement` for one layer."""
+    return {
+        f"placement_checked_{asset_type}": len(check),
+        f"placement_ward_agrees_{asset_type}": int(check["ward_agrees"].sum()),
+        f"placement_district_agrees_{asset_type}": int(check["district_agrees"].sum()),
+        f"placement_district_agrees_2022_{asset_type}": int(check["district_agrees_2022"].sum()),
+    }
+
+
+def agreement_words(asset_type: str, counts: dict[str, int]) -> str:
+    """The placement check of one layer in words, from the manifest counts."""
+    n = counts[f"placement_checked_{asset_type}"]
+
+    def share(key: str) -> str:
+        hits = counts[f"placement_{key}_{asset_type}"]
+        return f"{hits:,} of {n:,} ({hits / n:.1%})" if n else "none checked"
+
+    return (
+        f"{asset_type} placement against the publisher's own names: local authority "
+        f"{share('district_agrees')} (2024 names; {share('district_agrees_2022')} counting "
+        f"the 2022 names of authorities merged in 2023), ward {share('ward_agrees')}"
+    )
 
 
 def code_digest() -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from assetmap.assets import ASSET_SOURCES
+from assetmap.assets import ASSET_SOURCES, FAMILIES, family_types
 from assetmap.sources import IMD_DOMAINS, IMD_SUBDOMAINS
 
 
@@ -356,10 +356,41 @@ _METRICS = [
         "asset_type",
         "Asset type",
         "text",
-        "One of the asset layers, or 'all' for the chosen types combined.",
+        "One of the asset layers (or an uploaded type); in a decile table 'all' is the total of "
+        "the family's chosen types.",
+        "derived",
+    ),
+    Column(
+        "family",
+        "Asset family",
+        "text",
+        "The asset type's family (community, public_services, culture: see Asset families); "
+        "'all' only where the chosen types of every family were asked for together.",
         "derived",
     ),
     Column("lsoa_count", "LSOAs (count)", "count", "Number of LSOAs.", "derived"),
+    Column(
+        "decile1_per_1k",
+        "Per 1,000 residents, most deprived 10%",
+        "per 1,000 residents",
+        "Assets per 1,000 residents of the LSOAs in IMD 2025 decile 1 (ratio of sums).",
+        "derived",
+    ),
+    Column(
+        "decile10_per_1k",
+        "Per 1,000 residents, least deprived 10%",
+        "per 1,000 residents",
+        "Assets per 1,000 residents of the LSOAs in IMD 2025 decile 10 (ratio of sums).",
+        "derived",
+    ),
+    Column(
+        "comparison",
+        "Most against least deprived 10%",
+        "text",
+        "decile1_per_1k against decile10_per_1k in words: 'N times rarer', 'N times as "
+        "common' or 'about as common' (within 10%).",
+        "derived",
+    ),
     Column(
         "ratio_to_least_deprived",
         "Rate relative to the least deprived decile",
@@ -729,6 +760,72 @@ _HOTSPOTS = [
     ),
 ]
 
+_CHARITIES = [
+    Column(
+        "lad_charities_per_1k",
+        "Charities per 1,000 residents in the LSOA's local authority",
+        "per 1,000 residents",
+        "The charities_per_1k of the local authority (2024) the LSOA lies in, the same for all its LSOAs: it describes the authority, not the neighbourhood. Carried by each LSOA so that any area can roll it up (see charities).",
+        "charity_density",
+    ),
+    Column(
+        "charities",
+        "Registered charities (NCVO 2020)",
+        "count",
+        "Registered charities counted per local authority by the NCVO UK Civil Society Almanac 2020; a 2024 authority sums the 2019 authorities it was formed from. For another area, the sum over its LSOAs of residents x lad_charities_per_1k / 1000: exact for areas made of whole local authorities, a population share of each authority's charities for areas that cut across them (some ICBs and sub-ICB locations).",
+        "charity_density",
+    ),
+    Column(
+        "charities_per_1k",
+        "Charities per 1,000 residents (local authority, NCVO 2020)",
+        "per 1,000 residents",
+        "1000 x charities / usual residents (Census 2021, our denominator rather than the publisher's); for areas, a ratio of sums. Credit: NCVO Almanac 2020 via British Red Cross.",
+        "charity_density",
+    ),
+    Column(
+        "charities_per_1k_published",
+        "Charity density as published (per 1,000 people)",
+        "per 1,000 people",
+        "The publisher's density for the 2019 authority; for a 2024 authority merged from several, 1000 x their charities over the sum of the populations their densities imply (1000 x count / density).",
+        "charity_density",
+    ),
+    Column(
+        "charities_lad19",
+        "2019 local authorities counted",
+        "codes",
+        "The 2019 local authority codes whose charities were summed, joined by ';' (one code for an authority that did not change).",
+        "charity_density",
+    ),
+    Column(
+        "charities_lad19_count",
+        "Number of 2019 local authorities counted",
+        "count",
+        "How many 2019 local authorities were summed; above 1 for the authorities merged in 2020-2023.",
+        "charity_density",
+    ),
+    Column(
+        "lad19cd",
+        "Local authority code (2019)",
+        "code",
+        "Local authority district as in 2019, the geography of the charity counts.",
+        "charity_density",
+    ),
+    Column(
+        "lad19nm",
+        "Local authority name (2019)",
+        "name",
+        "The 2022 name from the ONS LSOA 2011 to 2021 lookup; for the 11 districts merged in 2020-21 (Buckinghamshire, Northamptonshire) the name in the ONS Code History Database.",
+        "lookup_lsoa11",
+    ),
+    Column(
+        "lad19_mapped_by",
+        "How the 2019 local authority was mapped to 2024",
+        "text",
+        "same code; merged in 2023 (the 2024 authority holding the 2022 authority's LSOAs in the ONS lookups, at least 99% of them); or merged in 2020-21 (structural changes orders for Buckinghamshire and Northamptonshire).",
+        "derived",
+    ),
+]
+
 _ASSETS = [
     Column(
         "asset_id",
@@ -787,6 +884,69 @@ _ASSETS = [
     Column(
         "reason", "Why not mapped", "text", "The first reason the row was not mapped.", "derived"
     ),
+    Column(
+        "located_by",
+        "Located by",
+        "postcode / latitude/longitude / easting/northing",
+        "Which of the row's locations placed it: the postcode (ONS Postcode Directory) or the "
+        "publisher's (or uploader's) own coordinates. Food banks are placed by postcode, by "
+        "Give Food's coordinates when the postcode is missing or unknown; museums by their "
+        "coordinates, by postcode when those are missing.",
+        "derived",
+    ),
+    Column(
+        "warning",
+        "Warning",
+        "text",
+        "Why a mapped row is worth a check, e.g. its postcode point and its own coordinates lie "
+        "more than 1 km apart (2 km for uploads); empty when none.",
+        "derived",
+    ),
+    Column(
+        "publisher_ward",
+        "Ward named by the publisher",
+        "name",
+        "The electoral ward the publisher (Give Food) gives for the row, as published.",
+        "foodbanks",
+    ),
+    Column(
+        "publisher_district",
+        "Local authority named by the publisher",
+        "name",
+        "The local authority district the publisher gives for the row, as published.",
+        "foodbanks",
+    ),
+    Column(
+        "ward_agrees",
+        "Ward agrees",
+        "true / false",
+        "The publisher's ward is the 2024 ward of the LSOA the row was placed in (names "
+        "compared ignoring case, punctuation and '&' against 'and').",
+        "derived",
+    ),
+    Column(
+        "district_agrees",
+        "Local authority agrees",
+        "true / false",
+        "The publisher's district is the 2024 local authority of the LSOA the row was placed in.",
+        "derived",
+    ),
+    Column(
+        "lad22nm",
+        "Local authority name (2022)",
+        "name",
+        "The LSOA's 2022 local authority (before the 2023 mergers), from the ONS LSOA 2011 to "
+        "2021 lookup.",
+        "lookup_lsoa11",
+    ),
+    Column(
+        "district_agrees_2022",
+        "Local authority agrees (2024 or 2022 name)",
+        "true / false",
+        "As district_agrees, also accepting the 2022 name of an authority merged in 2023 "
+        "(Allerdale for Cumberland).",
+        "derived",
+    ),
 ]
 
 #: Every column, keyed by name.
@@ -801,6 +961,7 @@ COLUMNS: dict[str, Column] = {
         + _ACCESS
         + _CHANGE_INVEST
         + _HOTSPOTS
+        + _CHARITIES
         + _ASSETS
     )
 }
@@ -817,6 +978,21 @@ def as_frame() -> pd.DataFrame:
     return pd.DataFrame([c.__dict__ for c in COLUMNS.values()])
 
 
+def families_frame() -> pd.DataFrame:
+    """Every asset family with its label, definition and the open layers in it."""
+    return pd.DataFrame(
+        [
+            {
+                "family": f.key,
+                "label": f.label,
+                "description": f.description,
+                "asset_types": ", ".join(family_types(f.key)),
+            }
+            for f in FAMILIES.values()
+        ]
+    )
+
+
 def to_markdown() -> str:
     """The dictionary as the Markdown of ``docs/DATA_DICTIONARY.md``."""
     lines = [
@@ -831,5 +1007,18 @@ def to_markdown() -> str:
     lines += [
         f"| `{c.name}` | {c.label} | {c.unit} | {c.description} | {c.source} |"
         for c in COLUMNS.values()
+    ]
+    lines += [
+        "",
+        "## Asset families",
+        "",
+        "Every asset type belongs to one family; each family is reported on its own.",
+        "",
+        "| family | label | description | asset types |",
+        "|---|---|---|---|",
+    ]
+    lines += [
+        f"| `{r.family}` | {r.label} | {r.description} | {r.asset_types} |"
+        for r in families_frame().itertuples()
     ]
     return "\n".join(lines) + "\n"

@@ -47,9 +47,13 @@ from pyproj import Transformer
 from assetmap import settings
 from assetmap.assets import (
     ASSET_COLUMNS,
+    LOCATED_BY_GRID,
+    LOCATED_BY_LATLON,
+    LOCATED_BY_POSTCODE,
     REASON_DUPLICATE,
     REASON_NO_LSOA,
     REASON_OUTSIDE_ENGLAND,
+    WARNING_POSTCODE_FAR,
 )
 from assetmap.geocode import (
     STATUS_MALFORMED,
@@ -117,19 +121,14 @@ REASONS: Final[tuple[str, ...]] = (
     REASON_DUPLICATE,
 )
 
-#: Warnings on rows that were mapped but changed or doubtful (column ``warning``).
+#: Warnings on rows that were mapped but changed or doubtful (column ``warning``; the open layers
+#: use :data:`assetmap.assets.WARNING_POSTCODE_FAR` too).
 WARNING_SWAPPED: Final = "latitude and longitude were the wrong way round"
-WARNING_POSTCODE_FAR: Final = "coordinates far from the postcode"
 WARNING_REPEATED_ID: Final = "identifier used twice"
 
-#: How a mapped row was located (column ``located_by``).
-LOCATED_BY_POSTCODE: Final = "postcode"
-LOCATED_BY_LATLON: Final = "latitude/longitude"
-LOCATED_BY_GRID: Final = "easting/northing"
-
-#: Columns of :attr:`IngestResult.assets`: the open layers' schema plus how each row was located
-#: and any warning.
-UPLOAD_ASSET_COLUMNS: Final[list[str]] = [*ASSET_COLUMNS, "located_by", "warning"]
+#: Columns of :attr:`IngestResult.assets`: the open layers' schema, which says how each row was
+#: located and carries any warning.
+UPLOAD_ASSET_COLUMNS: Final[list[str]] = list(ASSET_COLUMNS)
 #: Columns of :attr:`IngestResult.report`: the row, what it said, why it was not mapped.
 UPLOAD_REPORT_COLUMNS: Final[list[str]] = [
     "source_row",

@@ -85,7 +85,11 @@ class Measure:
         class, in legend order; a value in ``values`` falls in that class. Bandings do not
         apply to them.
     note
-        Extra words for the legend's small print (e.g. a significance threshold's meaning).
+        Extra words for the legend's small print (e.g. a significance threshold's meaning, or an
+        attribution).
+    levels
+        Area levels the area version is offered at (e.g. ``("lad",)`` for a quantity counted
+        per local authority); empty for every level.
     """
 
     key: str
@@ -99,11 +103,18 @@ class Measure:
     is_decile: bool = False
     categories: tuple[tuple[str, str, tuple[object, ...]], ...] = ()
     note: str = ""
+    levels: tuple[str, ...] = ()
 
     @property
     def area_level(self) -> bool:
         """Whether an area roll-up exists, so England can be coloured by ICB or LA."""
         return bool(self.area_column)
+
+    def offered_at(self, level: str) -> bool:
+        """Whether a map of ``level`` (``lsoa``, or an area level such as ``lad``) can show it."""
+        if level == "lsoa":
+            return bool(self.lsoa_column)
+        return self.area_level and (not self.levels or level in self.levels)
 
 
 def _measures() -> dict[str, Measure]:
@@ -147,6 +158,20 @@ def _measures() -> dict[str, Measure]:
         unit="CNI score",
         palette="viridis",
         reverse=True,
+    )
+    # Counted per local authority: a map of smaller areas would show each its authority's rate,
+    # and one of ICBs a population share of it, so it is offered by local authority only.
+    out["charities_per_1k"] = Measure(
+        key="charities_per_1k",
+        label="Charities per 1,000 residents (local authority, NCVO 2020)",
+        lsoa_column="",
+        area_column="charities_per_1k",
+        area_label="Charities per 1,000 residents (local authority, NCVO 2020)",
+        unit="per 1,000 residents",
+        palette="YlGnBu_09",
+        note="Charities: NCVO Almanac 2020 via British Red Cross (OGL v3), per 1,000 Census 2021 "
+        "residents; the City of London's rate reflects head offices",
+        levels=("lad",),
     )
     out.update(_neighbourhood_measures())
     return out
@@ -252,6 +277,7 @@ ASSET_COLOURS: dict[str, str] = {
     "gp_practice": "#D55E00",
     "sports_club": "#009E73",
     "museum": "#CC79A7",
+    "foodbank": "#56B4E9",
 }
 _OTHER_ASSET_COLOUR: Final = "#E69F00"
 _CORE20_COLOUR: Final = "#000000"
@@ -1473,7 +1499,8 @@ def area_view(
         "Share of LSOAs in Core20": _text(layer["core20_share"], "{:.0%}"),
         "Assets": _text(layer["assets"]),
         "Per 1,000 residents": _text(layer["assets_per_1k"], "{:.2f}"),
-        measure.area_label.split(",")[0].split(":")[0]: _text(
+        # The label's first words: "IMD 2025", "Gap score", "Charities per 1,000 residents".
+        re.sub(r"\s*\(.*?\)", "", measure.area_label).split(", ")[0].split(":")[0]: _text(
             layer[measure.area_column], "{:,.4g}"
         ),
     }
@@ -1485,5 +1512,6 @@ def area_view(
         keyed=[level_label],
         name=f"{level_label}: {measure.area_label}",
     ).add_to(m)
-    m.add_child(Legend(measure.area_label, classes, _legend_note(classes, source)))
+    attribution = f"{measure.note}. " if measure.note else ""
+    m.add_child(Legend(measure.area_label, classes, attribution + _legend_note(classes, source)))
     return m

@@ -38,6 +38,8 @@ class MapView:
         Number of shapes.
     level
         ``lsoa`` or the area level shown.
+    source
+        The source line of the legend (and of the PNG), attribution included.
     """
 
     map: folium.Map
@@ -47,6 +49,7 @@ class MapView:
     title: str
     features: int
     level: str
+    source: str = SOURCE_LINE
 
 
 def _with_bands(table: pd.DataFrame, classes: maps.Classes) -> pd.DataFrame:
@@ -98,13 +101,15 @@ def lsoa_view(
     -------
     MapView
     """
+    measure = maps.MEASURES[measure_key]
+    if not measure.offered_at("lsoa"):
+        raise ValueError(f"{measure.label} is not shown for neighbourhoods (LSOAs)")
     local = areas.select(national, area)
     frame = gpd.GeoDataFrame(
         local.merge(lsoa_shapes, on="lsoa21cd", how="left"),
         geometry="geometry",
         crs=lsoa_shapes.crs,
     )
-    measure = maps.MEASURES[measure_key]
     note, class_legend = "", None
     if measure.key == "bivariate_class":
         # Thirds of England, or (for a within-area banding) of the area itself.
@@ -190,13 +195,15 @@ def area_view(
     MapView
     """
     lv = areas.LEVELS[level]
+    measure = maps.MEASURES[measure_key]
+    if not measure.offered_at(level):
+        raise ValueError(f"{measure.label} is not shown by {lv.label.lower()}")
     everywhere = metrics.rollup(national, level)
     inside = metrics.rollup(national, level, area)
     shapes = layer[[lv.code, "geometry"]]
     frame = gpd.GeoDataFrame(
         inside.merge(shapes, on=lv.code, how="left"), geometry="geometry", crs=shapes.crs
     )
-    measure = maps.MEASURES[measure_key]
     classes = maps.classify(
         frame[measure.area_column],
         measure,
@@ -213,6 +220,7 @@ def area_view(
         level_label=lv.label,
         source=SOURCE_LINE,
     )
+    source = f"{measure.note}. Source: {SOURCE_LINE}" if measure.note else SOURCE_LINE
     offline.localise(m)
     cols = [
         lv.code,
@@ -226,4 +234,4 @@ def area_view(
     ]
     table = _with_bands(frame[list(dict.fromkeys(cols))], classes)
     title = f"{area.label} by {lv.label.lower()}: {measure.area_label}"
-    return MapView(m, table, frame, classes, title, len(frame), level)
+    return MapView(m, table, frame, classes, title, len(frame), level, source)

@@ -29,13 +29,15 @@ means the same thing everywhere.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Final
 
 import numpy as np
 import pandas as pd
 
 from assetmap import areas
-from assetmap.assets import ASSET_SOURCES
+from assetmap.assets import ASSET_SOURCES, FAMILIES, family_of
+from assetmap.charities import LSOA_COLUMN as LSOA_CHARITY_RATE
 from assetmap.sources import IMD_DOMAINS
 
 #: Deprivation measures that can define need: the IMD and its seven domains.
@@ -151,26 +153,48 @@ def _rate(assets: pd.Series | float, population: pd.Series | float) -> pd.Series
     return 1000 * assets / population
 
 
-def decile_table(metrics: pd.DataFrame, types: Sequence[str] | None = None) -> pd.DataFrame:
+#: ``asset_type`` of a family's total rows in :func:`decile_table`, and ``family`` and
+#: ``asset_type`` of the total of every chosen type when one is asked for.
+ALL: Final = "all"
+
+
+def decile_table(
+    metrics: pd.DataFrame,
+    types: Sequence[str] | None = None,
+    families: Mapping[str, str] | None = None,
+    *,
+    combined: bool = False,
+) -> pd.DataFrame:
     """Assets per 1,000 residents by IMD 2025 decile: the "invest where needed most" evidence.
+
+    Types are reported one by one and summed within their family, never across families (a
+    public service common in deprived town centres would hide a lack of community
+    organisations), unless ``combined`` asks for that total too.
 
     Parameters
     ----------
     metrics
         Output of :func:`lsoa_metrics`, optionally filtered to an area.
     types
-        Asset types, one block of rows each, plus ``all`` for them combined; defaults to the
-        types ``metrics`` was computed with.
+        Asset types, one block of rows each; defaults to the types ``metrics`` was computed with.
+    families
+        Family of types that are not open layers (an upload's); see
+        :func:`assetmap.assets.family_of`.
+    combined
+        Add a block for every chosen type together (``family`` and ``asset_type`` :data:`ALL`).
 
     Returns
     -------
     pandas.DataFrame
-        One row per (``asset_type``, ``imd_decile``) with ``lsoa_count``, ``population``,
-        ``assets``, ``assets_per_1k`` and ``ratio_to_least_deprived`` (this decile's rate over
-        decile 10's; below 1 means scarcer than in the least deprived tenth).
+        One row per (``family``, ``asset_type``, ``imd_decile``) with ``lsoa_count``,
+        ``population``, ``assets``, ``assets_per_1k`` and ``ratio_to_least_deprived`` (this
+        decile's rate over decile 10's; below 1 means scarcer than in the least deprived tenth).
+        A family's total has ``asset_type`` :data:`ALL`; families in
+        :data:`assetmap.assets.FAMILIES` order, each family's types first, then its total.
     """
     chosen = list(types) if types is not None else list(metrics.attrs.get("asset_types", []))
     cols = asset_columns(chosen, _types_in(metrics))
+    family = {t: family_of(t, dict(families or {})) for t in chosen}
     grouped = metrics.groupby("imd_decile")
     base = pd.DataFrame(
         {
@@ -178,21 +202,28 @@ def decile_table(metrics: pd.DataFrame, types: Sequence[str] | None = None) -> p
             "population": grouped["population"].sum(),
         }
     ).reindex(range(1, 11), fill_value=0)
-    blocks = []
     sums = grouped[cols].sum().reindex(range(1, 11), fill_value=0)
-    for label, assets in [
-        *((c.removeprefix("assets_"), sums[c]) for c in cols),
-        ("all", sums.sum(axis=1)),
-    ]:
+    parts: list[tuple[str, str, pd.Series]] = []
+    for fam in [*FAMILIES, *sorted(set(family.values()) - set(FAMILIES))]:
+        members = [t for t in chosen if family[t] == fam]
+        if members:
+            parts += [(fam, t, sums[f"assets_{t}"]) for t in members]
+            parts.append((fam, ALL, sums[[f"assets_{t}" for t in members]].sum(axis=1)))
+    if combined:
+        parts.append((ALL, ALL, sums.sum(axis=1)))
+    blocks = []
+    for fam, label, assets in parts:
         block = base.copy()
         block["assets"] = assets.astype("int64")
         block["assets_per_1k"] = _rate(block["assets"], block["population"].replace(0, np.nan))
         least = block["assets_per_1k"].iloc[-1]
         block["ratio_to_least_deprived"] = block["assets_per_1k"] / least if least else np.nan
         block.insert(0, "asset_type", label)
+        block.insert(0, "family", fam)
         blocks.append(block.rename_axis("imd_decile").reset_index())
     return pd.concat(blocks, ignore_index=True)[
         [
+            "family",
             "asset_type",
             "imd_decile",
             "lsoa_count",
@@ -288,7 +319,20 @@ def rollup(metrics: pd.DataFrame, level: str, area: areas.Area | None = None) ->
         ``core20_lsoa_count``, ``core20_share``, ``core20_zero_asset_lsoa_count``,
         ``decile1_lsoa_count``, ``decile1_share``, ``left_behind_lsoa_count``, the
         population-weighted mean score of the IMD and each domain (``<domain>_score_popweighted``)
-        and of the CNI civic assets domain, and ``gap_score_mean`` (population-weighted).
+        and of the CNI civic assets domain, ``gap_score_mean`` (population-weighted),
+        ``charities`` and ``charities_per_1k``.
+
+    Notes
+    -----
+    Charities are counted per local authority (:mod:`assetmap.charities`) and each LSOA carries
+    its authority's rate ``lad_charities_per_1k``. An area's ``charities`` is the sum over its
+    LSOAs of residents x that rate / 1000 (each authority's charities shared among its LSOAs by
+    residents) and ``charities_per_1k`` is 1000 x charities / residents, a ratio of sums (the
+    population-weighted mean of the LSOAs' rates). For an area made of whole local authorities
+    (England, a region, a local authority, many ICBs) these are exact (to floating point); for
+    an area that cuts across authorities (some ICBs and sub-ICB locations, wards) they are a
+    population share: the rate of the authorities its residents live in, not a count of
+    charities inside it.
     """
     lv = areas.LEVELS[level]
     subset = areas.select(metrics, area or areas.ENGLAND)
@@ -299,6 +343,7 @@ def rollup(metrics: pd.DataFrame, level: str, area: areas.Area | None = None) ->
     work = subset.assign(
         core20_zero=subset["core20"] & subset["zero_assets"],
         decile1=subset["imd_decile"] == 1,
+        charities=subset[LSOA_CHARITY_RATE] * subset["population"] / 1000,
         **{f"w_{c}": subset[c] * subset["population"] for c in weighted},
     )
     out = work.groupby(keys, sort=True).agg(
@@ -311,6 +356,7 @@ def rollup(metrics: pd.DataFrame, level: str, area: areas.Area | None = None) ->
         core20_zero_asset_lsoa_count=("core20_zero", "sum"),
         decile1_lsoa_count=("decile1", "sum"),
         left_behind_lsoa_count=("left_behind", "sum"),
+        charities=("charities", "sum"),
         **{f"w_{c}": (f"w_{c}", "sum") for c in weighted},
     )
     out["assets_per_1k"] = _rate(out["assets"], out["population"])
@@ -320,6 +366,7 @@ def rollup(metrics: pd.DataFrame, level: str, area: areas.Area | None = None) ->
     for c in weighted:
         name = "gap_score_mean" if c == "gap_score" else f"{c}_popweighted"
         out[name] = out.pop(f"w_{c}") / out["population"]
+    out["charities_per_1k"] = _rate(out["charities"], out["population"])
     out = out.reset_index()
     out.insert(0, "level", level)
     return out

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
 from assetmap import areas
+from assetmap.metrics import ALL
 
 
 def key_figures(local: pd.DataFrame) -> dict[str, Any]:
@@ -39,8 +41,31 @@ def key_figures(local: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def _group_rate(table: pd.DataFrame, deciles: range, asset_type: str = "all") -> tuple[float, int]:
+def core20_without(local: pd.DataFrame, types: Sequence[str]) -> int:
+    """Core20 LSOAs of an area with none of these asset types inside them.
+
+    Parameters
+    ----------
+    local
+        Rows of :func:`assetmap.metrics.lsoa_metrics` for one area, with ``assets_<type>``
+        columns for ``types``.
+    types
+        Asset types (e.g. one family's).
+
+    Returns
+    -------
+    int
+    """
+    none = local[[f"assets_{t}" for t in types]].sum(axis=1) == 0
+    return int((local["core20"] & none).sum())
+
+
+def _group_rate(
+    table: pd.DataFrame, deciles: range, asset_type: str = ALL, family: str | None = None
+) -> tuple[float, int]:
     rows = table[(table["asset_type"] == asset_type) & table["imd_decile"].isin(deciles)]
+    if family is not None:
+        rows = rows[rows["family"] == family]
     population = int(rows["population"].sum())
     rate = 1000 * rows["assets"].sum() / population if population else math.nan
     return rate, population
@@ -65,9 +90,14 @@ def compare_words(deprived: float, affluent: float) -> str:
 
 
 def headline(
-    area_table: pd.DataFrame, england_table: pd.DataFrame, area: areas.Area, what: str
+    area_table: pd.DataFrame,
+    england_table: pd.DataFrame,
+    area: areas.Area,
+    family: str,
+    what: str,
 ) -> str:
-    """One or two sentences on provision in the most against the least deprived fifth.
+    """One or two sentences on one family's provision in the most against the least deprived
+    fifth.
 
     Parameters
     ----------
@@ -75,18 +105,22 @@ def headline(
         :func:`assetmap.metrics.decile_table` of the area and of England.
     area
         The area.
+    family
+        The family whose total is read (:data:`assetmap.assets.FAMILIES`), or
+        :data:`assetmap.metrics.ALL` for the total of every chosen type (when asked for).
     what
-        The asset types in words ("public libraries, gp practices").
+        The asset types in words ("food banks, community amateur sports clubs"); not escaped
+        here: the caller escapes it for Markdown.
 
     Returns
     -------
     str
         Markdown.
     """
-    dep, dep_pop = _group_rate(area_table, range(1, 3))
-    aff, aff_pop = _group_rate(area_table, range(9, 11))
-    e_dep, _ = _group_rate(england_table, range(1, 3))
-    e_aff, _ = _group_rate(england_table, range(9, 11))
+    dep, dep_pop = _group_rate(area_table, range(1, 3), ALL, family)
+    aff, aff_pop = _group_rate(area_table, range(9, 11), ALL, family)
+    e_dep, _ = _group_rate(england_table, range(1, 3), ALL, family)
+    e_aff, _ = _group_rate(england_table, range(9, 11), ALL, family)
     england = (
         f"Across England: {e_dep:.2f} against {e_aff:.2f} per 1,000 "
         f"({compare_words(e_dep, e_aff)})."
@@ -107,7 +141,7 @@ def headline(
 
 
 def by_type(
-    area_table: pd.DataFrame, labels: dict[str, str]
+    area_table: pd.DataFrame, labels: dict[str, str], family: str | None = None
 ) -> list[tuple[str, float, float, str]]:
     """Per asset type: label, rate in the most and least deprived 20%, and the comparison.
 
@@ -117,6 +151,8 @@ def by_type(
         :func:`assetmap.metrics.decile_table` of an area.
     labels
         Asset type -> label.
+    family
+        Only the types of this family; every type when ``None``.
 
     Returns
     -------
@@ -124,8 +160,9 @@ def by_type(
         ``(label, deprived_rate, affluent_rate, words)``, scarcest in deprived places first.
     """
     rows = []
-    for kind in area_table["asset_type"].unique():
-        if kind == "all":
+    table = area_table if family is None else area_table[area_table["family"] == family]
+    for kind in table["asset_type"].unique():
+        if kind == ALL:
             continue
         dep, _ = _group_rate(area_table, range(1, 3), kind)
         aff, _ = _group_rate(area_table, range(9, 11), kind)
@@ -149,3 +186,50 @@ def thin_places(gaps: pd.DataFrame, n: int = 5) -> pd.DataFrame:
         Up to ``n`` rows of ``gaps``.
     """
     return gaps[gaps["core20"] & gaps["zero_assets"]].head(n)
+
+
+#: Columns of :func:`decile_contrast`.
+CONTRAST_COLUMNS: tuple[str, ...] = (
+    "family",
+    "asset_type",
+    "assets",
+    "decile1_per_1k",
+    "decile10_per_1k",
+    "ratio_to_least_deprived",
+    "comparison",
+)
+
+
+def decile_contrast(table: pd.DataFrame) -> pd.DataFrame:
+    """What the data says: each type's and family's rate in the most against the least deprived
+    tenth.
+
+    Parameters
+    ----------
+    table
+        :func:`assetmap.metrics.decile_table` (of England, for the headline findings).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`CONTRAST_COLUMNS`, one row per block of ``table`` in its order:
+        ``decile1_per_1k`` and ``decile10_per_1k`` are the assets per 1,000 residents in IMD
+        2025 deciles 1 and 10, ``ratio_to_least_deprived`` their ratio (decile 1 over decile 10)
+        and ``comparison`` it in words (:func:`compare_words`).
+    """
+    rows = []
+    for (family, kind), block in table.groupby(["family", "asset_type"], sort=False):
+        rate = block.set_index("imd_decile")["assets_per_1k"]
+        dep, aff = float(rate.get(1, math.nan)), float(rate.get(10, math.nan))
+        rows.append(
+            {
+                "family": family,
+                "asset_type": kind,
+                "assets": int(block["assets"].sum()),
+                "decile1_per_1k": dep,
+                "decile10_per_1k": aff,
+                "ratio_to_least_deprived": dep / aff if aff else math.nan,
+                "comparison": compare_words(dep, aff),
+            }
+        )
+    return pd.DataFrame(rows, columns=list(CONTRAST_COLUMNS))

@@ -69,6 +69,10 @@ UPLOAD_MAX_CELL_CHARS: int = 1_000
 #: An Excel workbook is a zip archive: the most it may unpack to (a guard against zip bombs).
 UPLOAD_MAX_UNZIPPED_MB: int = 500
 
+#: An open layer's row with both a postcode and the publisher's own coordinates is mapped with a
+#: warning when the two points lie further apart than this (metres).
+SOURCE_POSTCODE_MISMATCH_M: float = 1_000.0
+
 #: A row located by its coordinates whose own postcode lies further away than this gets a warning.
 UPLOAD_POSTCODE_MISMATCH_M: float = 2_000.0
 

@@ -99,6 +99,16 @@ SOURCES: dict[str, Source] = {
             "Community Needs Index © OCSI / Local Trust",
         ),
         Source(
+            "charity_density",
+            "charity_density_lad19.csv",
+            "Registered charities and charities per 1,000 people per local authority (2019 codes)",
+            "NCVO UK Civil Society Almanac 2020, processed by the British Red Cross for its "
+            "Resilience Index",
+            _OGL,
+            "2020 (local authorities as in 2019)",
+            "NCVO Almanac 2020 via British Red Cross",
+        ),
+        Source(
             "lookup_icb",
             "lookup_lsoa21_sicbl24_icb24.csv",
             "LSOA 2021 to sub-ICB location and ICB (2024)",
@@ -226,6 +236,15 @@ SOURCES: dict[str, Source] = {
             "CC BY 4.0",
             "September 2021",
             "Data from the Mapping Museums project, www.mappingmuseums.org",
+        ),
+        Source(
+            "foodbanks",
+            "assets/foodbanks_givefood.csv",
+            "Food bank organisations in the UK (Give Food)",
+            "Give Food (givefood.org.uk)",
+            "Public domain (The Unlicense)",
+            "before July 2024",
+            "Food bank data from Give Food, givefood.org.uk (public domain)",
         ),
     )
 }

@@ -18,6 +18,9 @@ if TYPE_CHECKING:
 
 ASSETS_FILE = "assets/assets.parquet"
 REPORT_FILE = "assets/report.csv"
+#: Each mapped row of a layer whose publisher names its ward and district, beside ours
+#: (:func:`assetmap.assets.placement_agreement`).
+PLACEMENT_CHECK_FILE = "assets/placement_check.csv"
 MANIFEST_FILE = "manifest.json"
 
 
@@ -124,6 +127,12 @@ def load_report(data_dir: Path | None = None) -> pd.DataFrame:
     return pd.read_csv(_path(REPORT_FILE, data_dir), dtype={"postcode": str, "name": str})
 
 
+def load_placement_check(data_dir: Path | None = None) -> pd.DataFrame:
+    """Mapped food banks (and any layer with the publisher's own area names) beside our ward
+    and local authority (:data:`assetmap.assets.AGREEMENT_COLUMNS` and ``asset_type``)."""
+    return pd.read_csv(_path(PLACEMENT_CHECK_FILE, data_dir), dtype=str, keep_default_na=False)
+
+
 def load_layer(level: str, data_dir: Path | None = None) -> gpd.GeoDataFrame:
     """Polygons and summaries of one area level (``england``, ``region``, ``icb``...)."""
     return gpd.read_parquet(_path(f"boundaries/{level}.parquet", data_dir))
@@ -135,3 +144,11 @@ def load_manifest(data_dir: Path | None = None) -> dict[str, Any]:
         _path(MANIFEST_FILE, data_dir).read_text(encoding="utf-8")
     )
     return manifest
+
+
+def load_charity_lookup(data_dir: Path | None = None) -> pd.DataFrame:
+    """England's 2019 local authorities with their charity counts and 2024 authority
+    (:data:`assetmap.charities.LAD19_COLUMNS`)."""
+    from assetmap.charities import LOOKUP_FILE
+
+    return pd.read_csv(_path(LOOKUP_FILE, data_dir), dtype={"lad19cd": str, "lad24cd": str})
