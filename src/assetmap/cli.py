@@ -1,21 +1,9 @@
-"""The ``assetmap`` command.
+"""The ``assetmap`` command (also ``python -m assetmap``).
 
-Examples
---------
-::
-
-    assetmap build
-    assetmap deciles --types sports_club library
-    assetmap gaps --area icb:QYG --out gaps.csv
-    assetmap summary --by icb
-    assetmap access --area icb:QYG --types library --distance 800 --out access.csv
-    assetmap dictionary --out docs/DATA_DICTIONARY.md
-    assetmap ingest register.xlsx --out assets.csv --report report.csv
-    assetmap join --points uprn.parquet --out joined/ --engine dask --scheduler tcp://host:8786
-    assetmap change --area icb:QYG --what lsoas --out change.csv
-    assetmap invest --area icb:QYG --weights deprivation=2 provision=1 --top 20 --by lsoa
-    assetmap hotspots --area icb:QYG --out clusters.csv
-    assetmap bivariate --area icb:QYG --bands national --out classes.csv
+Each subcommand is a ``cmd_<name>`` function; :func:`parser` declares the arguments and
+:func:`main` runs them. Every table goes through ``_emit``: printed, or written in the format of
+the file's extension (:data:`assetmap.export.FORMATS`), with LSOA or area polygons or asset points
+where the rows have them. ``assetmap --help`` lists examples.
 """
 
 from __future__ import annotations
@@ -28,27 +16,104 @@ from pathlib import Path
 import pandas as pd
 
 from assetmap import access, areas, dictionary, export, ingest, metrics, settings, sources, store
-from assetmap.assets import ASSET_SOURCES
+from assetmap.assets import ASSET_SOURCES, FAMILIES, FAMILY_COMMUNITY, selected_types
 from assetmap.build import BuildError, build
+
+#: ``assetmap --help``: plain text (argparse prints it as it is).
+DESCRIPTION = """\
+England's deprivation and community assets: build the data, then ask for decile tables, gap
+tables, roll-ups, walking access, hot and cold spots, change since 2019 and where to invest first,
+for England or any region, ICB, sub-ICB location, local authority or ward."""
+
+EPILOG = """\
+tables are printed, or written with --out in the format of the file's extension:
+  .csv      CSV that is safe to open in Excel (UTF-8 with BOM)
+  .parquet  GeoParquet (plain Parquet for a table without geometry)
+  .gpkg     GeoPackage
+  .geojson  GeoJSON
+rows of LSOAs or areas carry their polygons, mapped assets their points (WGS84, EPSG:4326).
+
+examples:
+  assetmap build
+  assetmap findings
+  assetmap deciles --family community public_services
+  assetmap deciles --types sports_club library
+  assetmap gaps --area icb:QYG --out gaps.csv
+  assetmap gaps --area lad:Blackpool --out gaps.gpkg
+  assetmap summary --by lad --area icb:QYG --out lads.geojson
+  assetmap access --area icb:QYG --types library --distance 800 --out access.parquet
+  assetmap dictionary --out docs/DATA_DICTIONARY.md
+  assetmap ingest register.xlsx --out assets.gpkg --report report.csv
+  assetmap join --points uprn.parquet --out joined/ --engine dask --scheduler tcp://host:8786
+  assetmap change --area icb:QYG --what lsoas --out change.csv
+  assetmap invest --area icb:QYG --weights deprivation=2 provision=1 --top 20 --by lsoa
+  assetmap hotspots --area icb:QYG --out clusters.csv
+  assetmap bivariate --area icb:QYG --bands national --out classes.csv
+
+areas are named by ONS code (E54000008), NHS code (QYG, 01F) or name, with an optional level
+prefix (england, region:, icb:, sicbl:, lad:, ward:).
+"""
+
+_OUT_HELP = "write the table here: .csv, .parquet (GeoParquet), .gpkg or .geojson"
 
 
 def _load_metrics(args: argparse.Namespace) -> pd.DataFrame:
     lsoas = store.load_lsoas(args.data_dir)
     counts = metrics.count_assets(store.load_assets(args.data_dir), lsoas["lsoa21cd"])
-    return metrics.lsoa_metrics(lsoas, counts, types=args.types, need=args.need)
+    types = selected_types(args.types, args.family)
+    print(f"counting: {', '.join(types)}", file=sys.stderr)
+    return metrics.lsoa_metrics(lsoas, counts, types=list(types), need=args.need)
 
 
 def _area(args: argparse.Namespace, lsoas: pd.DataFrame) -> areas.Area:
     return areas.resolve(args.area, areas.catalogue(lsoas))
 
 
-def _emit(frame: pd.DataFrame, out: Path | None, what: str) -> None:
+def _geometry(args: argparse.Namespace, dest: str = "out") -> str | None:
+    # What the rows written to ``args.<dest>`` are: "points" (BNG easting/northing), a key of
+    # areas.LEVELS (their polygons), or None (a table without geometry).
+    command = args.command
+    if command == "ingest":
+        return "points" if dest == "out" else None
+    if command in ("summary", "invest"):
+        return str(args.by)
+    if command in ("gaps", "hotspots", "join"):
+        return "lsoa"
+    if command == "access":
+        return None if args.compare else "lsoa"
+    if command == "change":
+        return "lsoa" if args.what == "lsoas" else None
+    if command == "bivariate":
+        return None if args.cells else "lsoa"
+    return None  # deciles
+
+
+def _check_outputs(args: argparse.Namespace) -> None:
+    # Every table file named on the command line, checked before any slow work.
+    for dest in getattr(args, "tables", ()):
+        out = getattr(args, dest)
+        if out is not None:
+            export.table_format(out, geometry=_geometry(args, dest) is not None)
+
+
+def _emit(frame: pd.DataFrame, args: argparse.Namespace, what: str, dest: str = "out") -> None:
+    out: Path | None = getattr(args, dest)
     if out is None:
         with pd.option_context("display.max_rows", 200, "display.width", 200):
             print(frame.to_string(index=False, float_format=lambda v: f"{v:,.3f}"))
-    else:
-        export.write_csv(frame, out)
-        print(f"wrote {len(frame):,} rows of {what} to {out}", file=sys.stderr)
+        return
+    kind = _geometry(args, dest)
+    geometry = None
+    if kind is not None and export.table_format(out) != ".csv":
+        if kind == "points":
+            geometry = export.point_geometry(frame)
+        else:
+            code = areas.LEVELS[kind].code
+            if code not in frame.columns:  # invest --labels spells the headings out
+                code = dictionary.label(code)
+            geometry = export.area_geometry(frame[code], kind, args.data_dir)
+    export.write_table(frame, out, geometry=geometry)
+    print(f"wrote {len(frame):,} rows of {what} to {out}", file=sys.stderr)
 
 
 def cmd_build(args: argparse.Namespace) -> int:
@@ -62,7 +127,32 @@ def cmd_deciles(args: argparse.Namespace) -> int:
     area = _area(args, frame)
     table = metrics.decile_table(areas.select(frame, area))
     print(f"Assets per 1,000 residents by IMD 2025 decile: {area.label}", file=sys.stderr)
-    _emit(table, args.out, "decile table")
+    _emit(table, args, "decile table")
+    return 0
+
+
+def cmd_findings(args: argparse.Namespace) -> int:
+    from assetmap import charities, reading
+
+    lsoas = store.load_lsoas(args.data_dir)
+    counts = metrics.count_assets(store.load_assets(args.data_dir), lsoas["lsoa21cd"])
+    every = metrics.lsoa_metrics(lsoas, counts, types=list(ASSET_SOURCES))
+    table = reading.decile_contrast(metrics.decile_table(every))
+    relation = charities.deprivation_relation(store.load_layer("lad", args.data_dir))
+    print(
+        "What the data says, England: assets per 1,000 residents in the most deprived 10% of "
+        "neighbourhoods (IMD 2025 decile 1) against the least deprived 10% (decile 10)",
+        file=sys.stderr,
+    )
+    _emit(table, args, "findings")
+    print(
+        f"Charities per 1,000 residents by local authority ({charities.CREDIT}): median "
+        f"{relation.median_most_deprived_fifth:.2f} in the most deprived fifth of authorities, "
+        f"{relation.median_least_deprived_fifth:.2f} in the least deprived fifth "
+        f"({relation.ratio:.1f}x); Spearman's rho with the IMD 2025 rank of average score "
+        f"{relation.rho:.2f} (n = {relation.n}, p = {relation.p_value:.1g})",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -80,7 +170,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     if args.limit:
         table = table.head(args.limit)
     print(f"Gap table (need: {args.need}): {area.label}", file=sys.stderr)
-    _emit(table, args.out, "gap table")
+    _emit(table, args, "gap table")
     return 0
 
 
@@ -93,7 +183,7 @@ def cmd_access(args: argparse.Namespace) -> int:
         residence,
         frame.set_index("lsoa21cd")["population"],
         store.load_assets(args.data_dir),
-        types=args.types,
+        types=list(selected_types(args.types, args.family)),
         distance_m=args.distance,
         codes=subset["lsoa21cd"],
     )
@@ -101,7 +191,7 @@ def cmd_access(args: argparse.Namespace) -> int:
     if args.compare:
         table = access.compare_with_counts(subset.join(found, on="lsoa21cd"))
         print(f"Counts vs walking-distance access ({d:,.0f} m): {area.label}", file=sys.stderr)
-        _emit(table, args.out, "comparison")
+        _emit(table, args, "comparison")
         return 0
     print(
         f"Walking-distance access ({d:,.0f} m straight line, 2SFCA catchment {d0:,.0f} m): "
@@ -109,14 +199,14 @@ def cmd_access(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     table = access.access_table(subset, found, residence)
-    _emit(table, args.out, "LSOA access")
+    _emit(table, args, "LSOA access")
     return 0
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
     frame = _load_metrics(args)
     area = _area(args, frame)
-    _emit(metrics.rollup(frame, args.by, area), args.out, f"{args.by} summary")
+    _emit(metrics.rollup(frame, args.by, area), args, f"{args.by} summary")
     return 0
 
 
@@ -131,7 +221,7 @@ def cmd_change(args: argparse.Namespace) -> int:
         "lsoas": lambda: change.change_table(frame, area),
     }[args.what]
     print(f"IMD decile change since 2019 ({args.what}): {area.label}", file=sys.stderr)
-    _emit(what(), args.out, f"change {args.what}")
+    _emit(what(), args, f"change {args.what}")
     return 0
 
 
@@ -182,7 +272,7 @@ def cmd_invest(args: argparse.Namespace) -> int:
     for note in ranked.attrs["skipped"]:
         print(f"  {note}", file=sys.stderr)
     table = ranked.head(args.top) if args.top else ranked
-    _emit(invest.invest_table(table) if args.labels else table, args.out, "invest-first rows")
+    _emit(invest.invest_table(table) if args.labels else table, args, "invest-first rows")
     return 0
 
 
@@ -218,7 +308,7 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
     summary = hotspots.cluster_summary(found.loc[subset["lsoa21cd"]])
     for label, count in zip(summary["gap_cluster"], summary["lsoa_count"], strict=True):
         print(f"  {count:>8,}  {label}", file=sys.stderr)
-    _emit(table, args.out, "LSOA clusters")
+    _emit(table, args, "LSOA clusters")
     return 0
 
 
@@ -238,11 +328,11 @@ def cmd_bivariate(args: argparse.Namespace) -> int:
     )
     print(grid.to_string(), file=sys.stderr)
     if args.cells:
-        _emit(cells, args.out, "bivariate cells")
+        _emit(cells, args, "bivariate cells")
     else:
         ids = ["lsoa21cd", "lsoa21nm", "lad24nm", f"{args.need}_rank", "assets", "assets_per_1k"]
         table = areas.select(frame, area)[list(dict.fromkeys(ids))].join(classes, on="lsoa21cd")
-        _emit(table, args.out, "LSOA classes")
+        _emit(table, args, "LSOA classes")
     return 0
 
 
@@ -306,9 +396,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for reason, count in result.reason_counts.items():
         print(f"  {count:>8,}  {reason}", file=sys.stderr)
     if args.out is not None:
-        _emit(result.assets, args.out, "mapped assets")
+        _emit(result.assets, args, "mapped assets")
     if args.report is not None:
-        _emit(result.report, args.report, "reported rows")
+        _emit(result.report, args, "reported rows", dest="report")
     return 0
 
 
@@ -355,13 +445,18 @@ def cmd_join(args: argparse.Namespace) -> int:
                 return 2
             codes = store.load_lsoas(args.data_dir, columns=[])["lsoa21cd"]
             counter = distributed.count_assets if dask else metrics.count_assets
-            _emit(counter(joined, codes).reset_index(), args.counts, "LSOA counts")
+            _emit(counter(joined, codes).reset_index(), args, "LSOA counts", dest="counts")
     return 0
 
 
 def parser() -> argparse.ArgumentParser:
     """The argument parser (exposed for the tests and ``--help``)."""
-    p = argparse.ArgumentParser(prog="assetmap", description=__doc__.split("\n")[0])
+    p = argparse.ArgumentParser(
+        prog="assetmap",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("--data-dir", type=Path, default=None, help="built data folder")
     sub = p.add_subparsers(dest="command", required=True)
 
@@ -382,7 +477,15 @@ def parser() -> argparse.ArgumentParser:
             nargs="+",
             choices=list(ASSET_SOURCES),
             default=None,
-            help="asset types (default: all open layers)",
+            help="asset types to count, as well as those of --family",
+        )
+        a.add_argument(
+            "--family",
+            nargs="+",
+            choices=list(FAMILIES),
+            default=None,
+            help="count every type of these asset families (default, with no --types: "
+            f"{FAMILY_COMMUNITY}, as the dashboard)",
         )
         a.add_argument(
             "--need",
@@ -390,10 +493,20 @@ def parser() -> argparse.ArgumentParser:
             default="imd",
             help="deprivation measure for the gap score",
         )
-        a.add_argument("--out", type=Path, default=None, help="write CSV here")
+        a.add_argument("--out", type=Path, default=None, help=_OUT_HELP)
+        a.set_defaults(tables=("out",))
         return a
 
     analysis("deciles", "assets per 1,000 residents by IMD decile").set_defaults(func=cmd_deciles)
+    f = sub.add_parser(
+        "findings",
+        help="what the data says: every asset type and family, most against least deprived",
+        description="England's assets per 1,000 residents in IMD 2025 decile 1 against decile "
+        "10, for every open asset type and family, and how charities per 1,000 residents go "
+        "with local authority deprivation.",
+    )
+    f.add_argument("--out", type=Path, default=None, help=_OUT_HELP)
+    f.set_defaults(func=cmd_findings, tables=("out",))
     g = analysis("gaps", "LSOAs ranked by need-vs-provision gap")
     g.add_argument("--limit", type=int, default=0, help="only the first N rows")
     g.add_argument(
@@ -486,8 +599,18 @@ def parser() -> argparse.ArgumentParser:
         "name or a position counted from 1; '' for none).",
     )
     i.add_argument("file", type=Path, help="the register (.csv/.tsv/.txt, .xlsx, .geojson/.json)")
-    i.add_argument("--out", type=Path, default=None, help="write the mapped assets (CSV) here")
-    i.add_argument("--report", type=Path, default=None, help="write the reported rows (CSV) here")
+    i.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="write the mapped assets (points) here: .csv, .parquet, .gpkg or .geojson",
+    )
+    i.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        help="write the reported rows here: .csv or .parquet (they have no geometry)",
+    )
     for flag in _INGEST_COLUMNS:
         i.add_argument(f"--{flag}", dest=f"col_{flag}", metavar="COLUMN", default=None)
     i.add_argument(
@@ -501,7 +624,7 @@ def parser() -> argparse.ArgumentParser:
         default=ingest.DEFAULT_TYPE,
         help="asset type for rows without a category (default: %(default)s)",
     )
-    i.set_defaults(func=cmd_ingest)
+    i.set_defaults(func=cmd_ingest, tables=("out", "report"))
 
     j = sub.add_parser(
         "join",
@@ -540,10 +663,10 @@ def parser() -> argparse.ArgumentParser:
         "--counts",
         type=Path,
         default=None,
-        help="also write the points per LSOA of each asset_type (CSV)",
+        help="also write the points per LSOA of each asset_type: .csv, .parquet, .gpkg or .geojson",
     )
     j.add_argument("--quiet", action="store_true", help="no progress bar")
-    j.set_defaults(func=cmd_join)
+    j.set_defaults(func=cmd_join, tables=("counts",))
     return p
 
 
@@ -553,9 +676,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.data_dir is None:
         args.data_dir = settings.DATA_DIR
     try:
+        _check_outputs(args)
         status: int = args.func(args)
     except (areas.AreaNotFoundError, areas.AmbiguousAreaError) as exc:
         print(f"assetmap: {exc.args[0]}", file=sys.stderr)
+        return 2
+    except export.FormatError as exc:
+        print(f"assetmap: {exc}", file=sys.stderr)
         return 2
     except (sources.SourceError, store.NotBuiltError, BuildError) as exc:
         print(f"assetmap: {exc}", file=sys.stderr)
