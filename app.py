@@ -11,19 +11,31 @@ import pandas as pd
 import streamlit as st
 
 from assetmap import areas, export, metrics, reading
-from ui import data, layout
-from ui.areafilter import NEED_LABELS, asset_label, column_label
+from assetmap.assets import FAMILIES
+from ui import data, layout, upload
+from ui.areafilter import NEED_LABELS, asset_label, column_label, types_by_family
 
 sel = layout.page("Home")
 national = data.selection_metrics(sel)
 local = areas.select(national, sel.area)
+grouped = types_by_family(sel.types)
+
+
+def types_text(types: list[str]) -> str:
+    """The types in words, lower case after the first."""
+    return ", ".join(asset_label(t) for t in types)
+
 
 st.title(f"Invest where it is needed most: {sel.area.label}")
-types_text = ", ".join(asset_label(t) for t in sel.types)
-st.caption(f"Counting {types_text}. Need measured by IoD 2025: {NEED_LABELS[sel.need]}.")
+st.caption(
+    "Counting "
+    + "; ".join(f"{FAMILIES[f].label.lower()}: {types_text(ts)}" for f, ts in grouped.items())
+    + f". Need measured by IoD 2025: {NEED_LABELS[sel.need]}. Each family is reported on its "
+    "own."
+)
 
 figures = reading.key_figures(local)
-cols = st.columns(4)
+cols = st.columns(3)
 cols[0].metric("Residents (Census 2021)", f"{figures['population']:,}")
 cols[1].metric("Neighbourhoods (LSOAs)", f"{figures['lsoa_count']:,}")
 cols[2].metric(
@@ -32,23 +44,30 @@ cols[2].metric(
     help="Share of the area's LSOAs in the most deprived 20% nationally (IMD 2025 deciles 1-2); "
     "England: 20%.",
 )
-cols[3].metric(
-    "Core20 LSOAs with no assets",
-    f"{figures['core20_zero_asset_lsoa_count']:,}",
-    help="Most deprived 20% neighbourhoods with none of the chosen asset types inside them.",
-)
 
-area_table = metrics.decile_table(local, list(sel.types))
-england_table = metrics.decile_table(national, list(sel.types))
+families = upload.families()
+area_table = metrics.decile_table(local, list(sel.types), families)
+england_table = metrics.decile_table(national, list(sel.types), families)
 labels = {t: asset_label(t) for t in sel.types}
 st.header("Assets per 1,000 residents by IMD 2025 decile")
-st.markdown(reading.headline(area_table, england_table, sel.area, types_text))
-lines = [
-    f"- **{label}**: {dep:.3f} per 1,000 in the most deprived 20%, {aff:.3f} in the least "
-    f"deprived 20%: {words}."
-    for label, dep, aff, words in reading.by_type(area_table, labels)
-]
-st.markdown("By type, scarcest where need is greatest first:\n" + "\n".join(lines))
+for family, members in grouped.items():
+    st.subheader(FAMILIES[family].label)
+    st.metric(
+        f"Core20 LSOAs with no {FAMILIES[family].label.lower()}",
+        f"{reading.core20_without(local, members):,}",
+        help=f"Most deprived 20% neighbourhoods with none of these inside them: "
+        f"{types_text(members)}.",
+    )
+    st.markdown(reading.headline(area_table, england_table, sel.area, family, types_text(members)))
+    lines = [
+        f"- **{label}**: {dep:.3f} per 1,000 in the most deprived 20%, {aff:.3f} in the least "
+        f"deprived 20%: {words}."
+        for label, dep, aff, words in reading.by_type(area_table, labels, family)
+    ]
+    if len(members) > 1:
+        st.markdown("By type, scarcest where need is greatest first:\n" + "\n".join(lines))
+    else:
+        st.markdown("\n".join(lines))
 
 thin = reading.thin_places(metrics.gap_table(national, sel.area))
 if len(thin):
@@ -63,8 +82,9 @@ parts = [area_table.assign(where=where)]
 if sel.area.level != "england":
     parts.append(england_table.assign(where="England"))
 shown = pd.concat(parts)
-shown = shown[shown["asset_type"] != "all"].assign(
-    asset_label=lambda t: t["asset_type"].map(labels)
+shown = shown[shown["asset_type"] != metrics.ALL].assign(
+    asset_label=lambda t: t["asset_type"].map(labels),
+    family_label=lambda t: t["family"].map(lambda f: FAMILIES[f].label),
 )
 chart = (
     alt.Chart(shown)
@@ -75,6 +95,7 @@ chart = (
         color=alt.Color("where:N", title="", scale=alt.Scale(range=["#0072B2", "#999999"])),
         xOffset="where:N",
         tooltip=[
+            alt.Tooltip("family_label:N", title="Family"),
             alt.Tooltip("asset_label:N", title="Asset type"),
             alt.Tooltip("where:N", title="Area"),
             alt.Tooltip("imd_decile:O", title="IMD decile"),
@@ -84,16 +105,23 @@ chart = (
         ],
     )
     .properties(height=200, width=260)
-    .facet(facet=alt.Facet("asset_label:N", title=None), columns=2)
+    .facet(
+        facet=alt.Facet(
+            "asset_label:N", title=None, sort=[labels[t] for ts in grouped.values() for t in ts]
+        ),
+        columns=2,
+    )
     .resolve_scale(y="independent")
 )
 st.altair_chart(chart)
 
-st.markdown("**The numbers behind the chart** (every asset type chosen, and all of them together)")
+st.markdown("**The numbers behind the chart** (every asset type chosen, and each family's total)")
 table = area_table.assign(
-    asset_type=area_table["asset_type"].map(
-        lambda t: "All chosen types" if t == "all" else asset_label(t)
-    )
+    family=area_table["family"].map(lambda f: FAMILIES[f].label),
+    asset_type=[
+        f"All {FAMILIES[f].label.lower()}" if t == metrics.ALL else asset_label(t)
+        for f, t in zip(area_table["family"], area_table["asset_type"], strict=True)
+    ],
 )
 labelled = table.rename(columns=column_label)
 st.dataframe(labelled, hide_index=True, width="stretch")

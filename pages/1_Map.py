@@ -26,13 +26,19 @@ def upload_args() -> tuple[str, pd.DataFrame | None, dict[str, str] | None]:
 st.title(f"Map: {sel.area.label}")
 
 overview = sel.area.level in {"england", "region"}
-# Neighbourhood-only measures (access, clusters, thirds, change) have no area roll-up: England
-# and regions offer the others, and say so.
-choices = [k for k, m in maps.MEASURES.items() if m.area_level or not overview]
+c1, c2, c3 = st.columns([2, 2, 1.4])
+if overview:
+    level = c3.radio(
+        "Show", list(OVERVIEW_LEVELS), format_func=OVERVIEW_LEVELS.__getitem__, key="map_level"
+    )
+# Neighbourhood-only measures (access, clusters, thirds, change) have no area roll-up, and
+# charities are counted per local authority: each map offers the measures it can show, and says
+# where the others are.
+shown = level if overview else "lsoa"
+choices = [k for k, m in maps.MEASURES.items() if m.offered_at(shown)]
 asked = st.query_params.get("measure", "gap_score")
 if st.session_state.get("map_measure") not in choices:
     st.session_state.pop("map_measure", None)
-c1, c2, c3 = st.columns([2, 2, 1.4])
 measure_key = c1.selectbox(
     "Colour by",
     choices,
@@ -41,13 +47,21 @@ measure_key = c1.selectbox(
     key="map_measure",
     help="Walking access, hot and cold spots, deprivation and provision together, change "
     "since 2019 and left-behind neighbourhoods are shown for neighbourhoods: pick an ICB, "
-    "sub-ICB or local authority to see them.",
+    "sub-ICB or local authority to see them. Charities per 1,000 residents are counted per "
+    "local authority: show England or a region by local authority to see them.",
 )
-if overview and asked in maps.MEASURES and asked not in choices:
-    st.info(
-        f"{maps.MEASURES[asked].label} is shown for neighbourhoods (LSOAs): pick an area in "
-        "the sidebar or click one on the map."
-    )
+if asked in maps.MEASURES and asked not in choices:
+    wanted = maps.MEASURES[asked]
+    if wanted.offered_at("lsoa"):
+        where = "for neighbourhoods (LSOAs): pick an area in the sidebar or click one on the map"
+    elif overview:
+        where = f"by local authority: choose {OVERVIEW_LEVELS['lad']} under Show"
+    else:
+        where = (
+            f"by local authority: choose England or a region in the sidebar, then "
+            f"{OVERVIEW_LEVELS['lad']} under Show"
+        )
+    st.info(f"{wanted.label} is shown {where}.")
 banding = c2.radio(
     "Bands",
     list(maps.BANDINGS),
@@ -57,9 +71,6 @@ banding = c2.radio(
     "its own range over the colours.",
 )
 if overview:
-    level = c3.radio(
-        "Show", list(OVERVIEW_LEVELS), format_func=OVERVIEW_LEVELS.__getitem__, key="map_level"
-    )
     view = overview_map(
         sel.area.ref, level, sel.types, sel.need, measure_key, banding, *upload_args()[:2]
     )

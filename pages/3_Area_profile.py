@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from assetmap import areas, bivariate, change, dictionary, export, hotspots, metrics
+from assetmap import areas, bivariate, change, charities, dictionary, export, hotspots, metrics
 from ui import analysis, data, layout
 from ui.areafilter import FILTER_LEVELS, asset_label, column_label
 
@@ -27,6 +27,7 @@ ROWS = [
     ("gap_score_mean", "Gap score, population-weighted mean", "{:+.1f}"),
     ("cni_civic_assets_score_popweighted", "CNI civic assets need, population-weighted", "{:.1f}"),
     ("left_behind_lsoa_count", "Left-behind neighbourhoods (OCSI / Local Trust)", "{:,.0f}"),
+    ("charities_per_1k", "Registered charities per 1,000 residents (NCVO 2020)", "{:.2f}"),
 ]
 
 
@@ -44,7 +45,8 @@ parent = areas.parent_of(sel.area, national)
 while parent is not None:
     chain.append(parent)
     parent = areas.parent_of(parent, national) if parent.level != "england" else None
-columns = {a.label: profile(a) for a in dict.fromkeys(chain)}
+columns_areas = list(dict.fromkeys(chain))
+columns = {a.label: profile(a) for a in columns_areas}
 
 rows = [
     *ROWS,
@@ -60,6 +62,7 @@ formatted = pd.DataFrame(
 )
 st.header("Against its parent and England")
 st.dataframe(formatted, width="stretch")
+st.caption(charities.profile_note([charities.la_coverage(national, a) for a in columns_areas]))
 st.download_button(
     "Download the profile (CSV)",
     data=export.to_csv_bytes(raw.rename_axis("Measure").reset_index()),

@@ -12,16 +12,19 @@ from assetmap import (
     bivariate,
     build,
     change,
+    charities,
     dictionary,
     export,
     hotspots,
     invest,
     maps,
+    metrics,
+    reading,
     settings,
     sources,
     store,
 )
-from assetmap.assets import ASSET_SOURCES
+from assetmap.assets import ASSET_SOURCES, FAMILIES
 from ui import analysis, data, layout
 from ui.areafilter import NEED_LABELS, asset_label
 
@@ -55,7 +58,8 @@ st.markdown(
     "Contains OS data © Crown copyright and database right 2021-2025. Contains Royal Mail data © "
     "Royal Mail copyright and database right 2025. Community Needs Index © OCSI / Local Trust "
     "(shown as an optional, attributed layer). Data from the Mapping Museums project, "
-    "www.mappingmuseums.org (CC BY 4.0)."
+    "www.mappingmuseums.org (CC BY 4.0). Food bank data from Give Food, givefood.org.uk "
+    "(public domain)."
 )
 st.caption(f"Data built {manifest['built_at']}; every raw file verified against its SHA-256.")
 
@@ -105,17 +109,43 @@ colour-blind-safe (viridis, ColorBrewer YlGnBu and PuOr; asset points in Okabe-I
 """
 )
 
+st.header("Asset families")
+st.markdown(
+    "Every asset type belongs to one family, and each family is reported on its own: the Home "
+    "page's headline, decile chart and readings are per family, then per type, never one total "
+    "across families. Public services are more common in deprived town centres, so mixed into "
+    "one total they would hide a lack of community organisations. A new session counts the "
+    "community organisations; an uploaded register counts as community organisations unless "
+    "its user chooses another family."
+)
+st.dataframe(
+    dictionary.families_frame().rename(
+        columns={
+            "family": "Key",
+            "label": "Family",
+            "description": "What it holds",
+            "asset_types": "Open layers",
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+
 st.header("How assets are placed")
 st.markdown(
     f"""
 Each asset is located by its postcode in the ONS Postcode Directory (November 2025, offline), or
-by the publisher's own coordinates (museums), and counted in the LSOA whose polygon contains the
-point. A point on a border shared by two LSOAs counts once, in the LSOA with the lower code. The
-published LSOA polygons are clipped to the coastline, so about 3,700 English postcodes (docks,
-piers, sea fronts) lie just outside all of them: such a point is placed in the nearest LSOA when
-it is within {settings.NEAREST_LSOA_MAX_M:g} m, and flagged; further out it is reported. In the
-source boundaries 13 LSOAs do not share their edges exactly; the build cleans the coverage
-(GEOS CoverageCleaner) so no point can fall in two LSOAs or a sliver between them.
+by the publisher's own coordinates, and counted in the LSOA whose polygon contains the point.
+Museums are placed by their coordinates (by postcode where those are missing); food banks by
+postcode, by Give Food's own coordinates where the postcode is missing or unknown. Where a row has
+both and they lie more than {settings.SOURCE_POSTCODE_MISMATCH_M / 1000:g} km apart it is placed
+all the same and listed below with a warning to check it. A point on a border shared by two LSOAs
+counts once, in the LSOA with the lower code. The published LSOA polygons are clipped to the
+coastline, so about 3,700 English postcodes (docks, piers, sea fronts) lie just outside all of
+them: such a point is placed in the nearest LSOA when it is within {settings.NEAREST_LSOA_MAX_M:g}
+m, and flagged; further out it is reported. In the source boundaries 13 LSOAs do not share their
+edges exactly; the build cleans the coverage (GEOS CoverageCleaner) so no point can fall in two
+LSOAs or a sliver between them.
 
 Every row of every asset file is either mapped or listed below with its row number and reason.
 """
@@ -124,7 +154,9 @@ layers = pd.DataFrame(
     [
         {
             "Asset type": a.label,
+            "Family": FAMILIES[a.family].label,
             "Mapped": counts.get(f"assets_{k}", 0),
+            "Mapped with a warning": counts.get(f"warned_{k}", 0),
             "Reported, not mapped": counts.get(f"reported_{k}", 0),
         }
         for k, a in ASSET_SOURCES.items()
@@ -147,6 +179,51 @@ st.download_button(
     data=lambda: export.to_csv_bytes(report),
     file_name="assetmap_asset-report.csv",
     mime="text/csv",
+)
+points = data.asset_points()
+warned = pd.DataFrame(points[points["warning"].notna()].drop(columns="geometry"))
+st.markdown(f"**Mapped with a warning** ({len(warned):,} rows): worth a check at the source.")
+st.dataframe(
+    warned[["asset_type", "name", "postcode", "lsoa21cd", "located_by", "warning", "source_row"]]
+    .assign(asset_type=lambda t: t["asset_type"].map(asset_label))
+    .rename(columns=dictionary.label),
+    hide_index=True,
+    width="stretch",
+)
+
+st.subheader("Checked against the publisher's own places")
+checked = [k for k, a in ASSET_SOURCES.items() if a.publisher_areas is not None]
+check = store.load_placement_check()
+for kind in checked:
+    st.markdown(
+        f"{ASSET_SOURCES[kind].label}: the publisher names each row's ward and local authority, "
+        "an independent check of where we place it (names compared ignoring case, punctuation "
+        f"and '&' against 'and'). {build.agreement_words(kind, counts).capitalize()}. Ward "
+        "boundaries and names changed in many places in 2023 and 2024, after much of the "
+        "publisher's data was gathered, so wards agree less often than authorities."
+    )
+    off = check[(check["asset_type"] == kind) & (check["district_agrees_2022"] != "True")]
+    if len(off):
+        st.dataframe(off.rename(columns=dictionary.label), hide_index=True, width="stretch")
+
+st.header("What the data says")
+every_type = data.lsoa_metrics(tuple(ASSET_SOURCES), "imd", *data.NO_UPLOAD)
+contrast = reading.decile_contrast(metrics.decile_table(every_type))
+st.markdown(
+    "Assets per 1,000 residents in England's most deprived tenth of neighbourhoods against its "
+    "least deprived tenth (IMD 2025 deciles 1 and 10), for every open layer and family, "
+    "whatever the sidebar counts. Computed from the data on every build."
+)
+st.dataframe(
+    contrast.assign(
+        family=contrast["family"].map(lambda f: FAMILIES[f].label),
+        asset_type=[
+            f"All {FAMILIES[f].label.lower()}" if t == metrics.ALL else asset_label(t)
+            for f, t in zip(contrast["family"], contrast["asset_type"], strict=True)
+        ],
+    ).rename(columns=dictionary.label),
+    hide_index=True,
+    width="stretch",
 )
 
 st.header("Beyond counting")
@@ -348,6 +425,81 @@ attributed layer.
 """
 )
 
+st.subheader("Charities per 1,000 residents (local authority)")
+charity_source = sources.SOURCES[charities.SOURCE_KEY]
+lad_layer = data.layer("lad")
+lad19 = store.load_charity_lookup()
+joined = charities.merged(lad19)
+flagged = charities.outliers(lad_layer)
+relation = charities.deprivation_relation(lad_layer)
+england_rate = 1000 * counts["charities_england"] / lad_layer["population"].sum()
+st.markdown(
+    f"""
+No open register places England's charities at addresses, so registered charities are counted
+per local authority, from the {charity_source.publisher} ({charity_source.licence}; credit
+"{charity_source.attribution}"). The counts are on 2019
+local authority codes ({len(lad19):,} in England, {counts["charities_england"]:,} charities). A
+2024 authority gets the sum of the 2019 authorities it was formed from:
+{counts["charities_lad24_merged"]:,} of the {len(lad_layer):,} were formed by merging (below).
+The 2023 mergers come from the data: the ONS LSOA 2011 to 2021 lookup gives each LSOA its 2022
+authority and the 2024 lookup its 2024 one, so each 2022 authority goes to the 2024 authority
+holding its LSOAs (at least {charities.MIN_LSOA_SHARE:.0%} of them). The Buckinghamshire (2020)
+and Northamptonshire (2021) districts predate that lookup and are listed from the Structural
+Changes Orders and the ONS Code History Database. A 2019 code that maps nowhere stops the
+build. The rate divides by the authority's Census 2021 usual residents $P_L$ (our denominator,
+the same as for every other rate here, not the publisher's own population estimate):
+"""
+)
+st.latex(
+    r"\text{charities per 1k}_L = 1000 \cdot \sum_{d \in L} c_d \Big/ P_L, \qquad "
+    r"\text{charities per 1k}_A = 1000 \cdot \frac{\sum_{i \in A} p_i\, r_{L(i)} / 1000}"
+    r"{\sum_{i \in A} p_i}"
+)
+st.markdown(
+    f"""
+with $c_d$ the charities of 2019 authority $d$. England has {england_rate:.2f} charities per
+1,000 residents. Any other area $A$ shares each authority's charities among its LSOAs $i$ by
+residents $p_i$ ($r_{{L(i)}}$ is the rate of LSOA $i$'s authority): exact for areas made of whole
+local authorities (regions, England), a population share for areas that cut across them (some
+ICBs, sub-ICB locations, wards). The map shows it by local authority only.
+"""
+)
+st.dataframe(
+    joined.rename(columns=dictionary.label).rename(
+        columns={
+            dictionary.label("lad19nm"): "Formed from (2019)",
+            dictionary.label("lad19cd"): "2019 codes",
+        }
+    ),
+    hide_index=True,
+    width="stretch",
+)
+city_residents = int(lad_layer.loc[lad_layer["lad24cd"] == "E09000001", "population"].sum())
+outlier_names = ", ".join(
+    f"{r.lad24nm} ({r.charities_per_1k:.1f})" for r in flagged.table.itertuples()
+)
+st.markdown(
+    f"""
+**Outliers.** Authorities above Tukey's far-out fence, the upper quartile plus
+{charities.OUTLIER_IQR_MULTIPLE:g} times the interquartile range of the authorities' rates
+({flagged.q3:.2f} + {charities.OUTLIER_IQR_MULTIPLE:g} x ({flagged.q3:.2f} - {flagged.q1:.2f}) =
+{flagged.fence:.2f} per 1,000), are flagged, not dropped: {outlier_names or "none"}. Charities
+register at their head offices, which crowd into central London, and the City of London has
+{city_residents:,} residents, so its rate says little about provision for the people living
+there.
+
+**Charities and deprivation.** Across the {relation.n:,} local authorities, Spearman's rank
+correlation between charities per 1,000 residents and the IMD 2025 rank of average score (rank
+1 = the most deprived authority, by its population-weighted mean LSOA score) is
+$\\rho$ = {relation.rho:.2f} (p = {relation.p_value:.1g}). A positive $\\rho$ means that the less
+deprived an authority, the more charities it has per head. The median is
+{relation.median_most_deprived_fifth:.2f} per 1,000 in the most deprived fifth of authorities
+({relation.most_deprived_fifth_n} authorities) against {relation.median_least_deprived_fifth:.2f}
+in the least deprived fifth ({relation.least_deprived_fifth_n}), {relation.ratio:.1f} times as
+many. Rank correlation and medians are little moved by the outliers above.
+"""
+)
+
 st.subheader("Where to invest first")
 labels = {c.key: c.label for c in invest.DEFAULT_CRITERIA}
 low, high = settings.INVEST_RANK_RANGE
@@ -389,10 +541,13 @@ st.markdown(
   opening hours), community amateur sports clubs registered with HMRC (October 2023; the address
   HMRC holds is sometimes a secretary's home, not the ground) and museums (Mapping Museums, open
   in 2021).
-- **What they do not cover.** No open England-wide register of charities, community centres,
-  faith groups, food banks or social prescribing partners exists to mirror. The Community Needs
-  Index civic-assets domain is shown as an area-level measure of such places, and planners can
-  upload their own registers.
+- **Food banks** (Give Food, a snapshot from before July 2024) are one point per organisation
+  at its main address: a food bank's separate distribution centres are not listed, so a large
+  food bank with many centres counts once.
+- **What they do not cover.** No open England-wide register of charities' own locations,
+  community centres, faith groups or social prescribing partners exists to mirror. Charities are
+  counted per local authority only; the Community Needs Index civic-assets domain is shown as an
+  area-level measure of such places, and planners can upload their own registers.
 - **Counting inside a boundary** ignores assets just over it; a neighbourhood next to a library
   can still show none. Walking-distance access (above) is the remedy.
 - **Rates in small populations** move a lot with one asset: read LSOA values with their counts.

@@ -7,6 +7,7 @@ import dataclasses
 import streamlit as st
 
 from assetmap import export, ingest, settings
+from assetmap.assets import FAMILIES
 from ui import areafilter, data, layout, upload
 
 layout.page("Upload")
@@ -73,6 +74,15 @@ for i, role in enumerate(roles):
     chosen[role] = None if pick == none else pick
 mapping = ingest.ColumnMapping(**chosen)
 
+family = st.selectbox(
+    "These assets are",
+    list(FAMILIES),
+    format_func=lambda k: FAMILIES[k].label,
+    help="Each family is reported on its own, never mixed into another family's total: "
+    + " ".join(f"{f.label}: {f.description}" for f in FAMILIES.values()),
+    key="upload_family",
+)
+
 missing = mapping.missing()
 if missing:
     st.warning("Still needed before the rows can be placed: " + "; ".join(missing) + ".")
@@ -96,6 +106,7 @@ kept = upload.keep(
     result.categories,
     result.report,
     result.rows_read,
+    family,
 )
 areafilter.add_types(list(kept.labels))
 

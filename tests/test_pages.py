@@ -42,16 +42,44 @@ def test_home_for_england_shows_the_library_numbers(
     data_dir: Path, all_metrics: pd.DataFrame
 ) -> None:
     at = _open()
-    expected = metrics.decile_table(all_metrics)
+    # A new session counts the community organisations: food banks and sports clubs.
+    assert at.multiselect(key="filter_families").value == ["community"]
+    expected = metrics.decile_table(all_metrics, ["sports_club", "foodbank"])
     shown = at.dataframe[0].value
-    assert len(shown) == len(expected) == 50  # 4 asset types + all, 10 deciles each
+    assert len(shown) == len(expected) == 30  # 2 asset types + their family, 10 deciles each
     assert shown[dictionary.label("assets_per_1k")].round(6).tolist() == (
         expected["assets_per_1k"].round(6).tolist()
     )
     assert at.metric[0].value == f"{all_metrics['population'].sum():,}"
     assert at.metric[1].value == "33,755"
     assert at.metric[2].value == "20%"
+    # The community family's own count, recomputed here from its two types.
+    none = (all_metrics["assets_sports_club"] + all_metrics["assets_foodbank"]) == 0
+    assert at.metric[3].label == "Core20 LSOAs with no community organisations"
+    assert at.metric[3].value == f"{int((all_metrics['core20'] & none).sum()):,}"
     assert "times rarer" in at.markdown[0].value or "as common" in at.markdown[0].value
+
+
+def test_choosing_a_family_changes_the_headline(data_dir: Path, all_metrics: pd.DataFrame) -> None:
+    at = _open()
+    community = [m.value for m in at.markdown if "most deprived 20%" in m.value]
+    at.multiselect(key="filter_families").set_value(["public_services"]).run()
+    assert not at.exception
+    assert at.multiselect(key="filter_types").value == ["library", "gp_practice"]
+    assert at.query_params["families"] == "public_services"
+    public = [m.value for m in at.markdown if "most deprived 20%" in m.value]
+    assert public
+    assert public != community
+    # The headline quotes the public services' own rate in the most deprived fifth.
+    dep = all_metrics[all_metrics["imd_decile"] <= 2]
+    rate = 1000 * (dep["assets_library"].sum() + dep["assets_gp_practice"].sum())
+    assert f"**{rate / dep['population'].sum():.2f}**" in public[0]
+    assert "Public services" in [h.value for h in at.subheader]
+    # Two families chosen: each has its own headline and no total mixes them.
+    at.multiselect(key="filter_families").set_value(["community", "public_services"]).run()
+    assert [h.value for h in at.subheader][:2] == ["Community organisations", "Public services"]
+    shown = at.dataframe[0].value
+    assert "All chosen types" not in " ".join(shown[dictionary.label("asset_type")])
 
 
 def test_url_restores_the_filter(data_dir: Path, all_metrics: pd.DataFrame) -> None:
@@ -80,11 +108,11 @@ def test_changing_the_filter_updates_the_url(data_dir: Path) -> None:
     assert "Manchester" in at.title[0].value
 
 
-def test_gap_table_page(data_dir: Path, all_metrics: pd.DataFrame) -> None:
+def test_gap_table_page(data_dir: Path, community_metrics: pd.DataFrame) -> None:
     at = _open("pages/2_Gap_table.py", area="icb:QYG")
     shown = at.dataframe[0].value
     assert len(shown) == 1601
-    expected = metrics.gap_table(all_metrics, areas.Area("icb", "E54000008", "x"))
+    expected = metrics.gap_table(community_metrics, areas.Area("icb", "E54000008", "x"))
     assert shown[dictionary.label("lsoa21cd")].tolist() == expected["lsoa21cd"].tolist()
     assert shown["Area"].iloc[0].endswith("(E54000008)")
     at.checkbox(key="gaps_core20").check().run()
@@ -125,10 +153,13 @@ QYG = areas.Area("icb", "E54000008", "NHS Cheshire and Merseyside Integrated Car
 
 
 @pytest.fixture(scope="module")
-def neighbourhoods(data_dir: Path, all_metrics: pd.DataFrame, assets: pd.DataFrame) -> pd.DataFrame:
-    """England's neighbourhood metrics, computed here without the app's loaders."""
+def neighbourhoods(
+    data_dir: Path, community_metrics: pd.DataFrame, assets: pd.DataFrame
+) -> pd.DataFrame:
+    """England's neighbourhood metrics for a new session's choice (community organisations),
+    computed here without the app's loaders."""
     return analysis.neighbourhood_metrics(
-        all_metrics, store.load_residence(), assets, store.load_contiguity()
+        community_metrics, store.load_residence(), assets, store.load_contiguity()
     )
 
 
@@ -178,21 +209,23 @@ def test_where_to_invest_ranks_as_the_library(neighbourhoods: pd.DataFrame) -> N
     stem = "assetmap_invest_icb-E54000008_lsoa_imd_imd2025"
     assert _download_matches(shown_button, shown, f"{stem}_top20.csv")
 
-    # Without deprivation the order is the library's for those weights, and not the same one.
-    at.slider(key="invest_w_deprivation").set_value(0.0).run()
+    # Without cold spots the order is the library's for those weights, and not the same one.
+    # (For the community organisations a new session counts, QYG's top 20 have no asset nearby
+    # and are among the most deprived: dropping deprivation or provision alone keeps them.)
+    at.slider(key="invest_w_cold_spot").set_value(0.0).run()
     assert not at.exception
-    reweighted = invest.rank(neighbourhoods, QYG, {"deprivation": 0}, top_n=20)
+    reweighted = invest.rank(neighbourhoods, QYG, {"cold_spot": 0}, top_n=20)
     again = _table(at, dictionary.label("invest_reasons"))
     _assert_shows_ranking(again, reweighted, "lsoa21cd")
     assert (
         again[dictionary.label("lsoa21cd")].tolist() != shown[dictionary.label("lsoa21cd")].tolist()
     )
-    assert at.query_params["weights"] == "0,1,1,1"
+    assert at.query_params["weights"] == "1,1,1,0"
 
     at.radio(key="invest_by").set_value("ward").run()
     at.number_input(key="invest_top").set_value(10).run()
     assert not at.exception
-    wards = invest.rank(neighbourhoods, QYG, {"deprivation": 0}, by="ward", top_n=10)
+    wards = invest.rank(neighbourhoods, QYG, {"cold_spot": 0}, by="ward", top_n=10)
     by_ward = _table(at, dictionary.label("ward24cd"))
     assert len(by_ward) == 10
     _assert_shows_ranking(by_ward, wards, "ward24cd")

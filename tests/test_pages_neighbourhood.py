@@ -49,10 +49,10 @@ def test_england_offers_only_measures_with_an_area_roll_up(data_dir: Path) -> No
 
 
 def test_gap_table_filters_change_and_left_behind(
-    data_dir: Path, all_metrics: pd.DataFrame
+    data_dir: Path, community_metrics: pd.DataFrame
 ) -> None:
     at = _open("pages/2_Gap_table.py", area="icb:QYG")
-    local = areas.select(change.decile_change(all_metrics), QYG)
+    local = areas.select(change.decile_change(community_metrics), QYG)
     at.checkbox(key="gaps_worse").check().run()
     shown = at.dataframe[0].value
     expected = change.more_deprived_few_assets(local)

@@ -2,7 +2,9 @@
 
 The filter lives in the sidebar that ``app.py`` draws before running the chosen page, so its
 widgets keep their state across pages. Its values are mirrored to ``st.query_params``:
-``?area=icb:E54000008&types=library,sports_club&need=health``.
+``?area=icb:E54000008&families=community&types=foodbank,sports_club&need=health``. Asset
+families (:data:`assetmap.assets.FAMILIES`) choose which types are offered; a new session counts
+the community organisations.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from assetmap import areas, dictionary, metrics
-from assetmap.assets import ASSET_SOURCES
+from assetmap.assets import ASSET_SOURCES, FAMILIES, FAMILY_COMMUNITY, family_of, family_types
 from ui import data, upload
 
 #: Levels a user can filter to, in the order offered.
@@ -31,12 +33,15 @@ NEED_LABELS: dict[str, str] = {
 
 #: The need measure a new session starts with (the overall IMD).
 DEFAULT_NEED = "imd"
-#: Asset types a session counts until it chooses: every open layer.
-DEFAULT_TYPES: tuple[str, ...] = tuple(ASSET_SOURCES)
+#: Asset families a session counts until it chooses: community organisations.
+DEFAULT_FAMILIES: tuple[str, ...] = (FAMILY_COMMUNITY,)
+#: Asset types a session counts until it chooses: the open layers of the default families.
+DEFAULT_TYPES: tuple[str, ...] = tuple(t for f in DEFAULT_FAMILIES for t in family_types(f))
 
 # Widget keys. Streamlit forgets a widget's state when a page that does not draw it runs, so
 # the choice is also kept under "saved_" keys and each page seeds the widgets from there.
 _LEVEL_KEY = "filter_level"
+_FAMILIES_KEY = "filter_families"
 _TYPES_KEY = "filter_types"
 _NEED_KEY = "filter_need"
 
@@ -97,14 +102,38 @@ def type_options() -> list[str]:
     return [*ASSET_SOURCES, *upload.labels()]
 
 
+def type_family(asset_type: str) -> str:
+    """The family of an asset type (an upload's is the one its user chose)."""
+    return family_of(asset_type, upload.families())
+
+
+def types_by_family(types: tuple[str, ...] | list[str]) -> dict[str, list[str]]:
+    """The chosen types grouped by family, in :data:`FAMILIES` order."""
+    grouped = {f: [t for t in types if type_family(t) == f] for f in FAMILIES}
+    return {f: members for f, members in grouped.items() if members}
+
+
+def _types_of(families: list[str]) -> list[str]:
+    return [t for t in type_options() if type_family(t) in families]
+
+
 def add_types(types: list[str]) -> None:
     """Count these types too (after an upload); takes effect on the next run."""
     saved = st.session_state.get(_saved(_TYPES_KEY), list(DEFAULT_TYPES))
     st.session_state[_saved(_TYPES_KEY)] = list(dict.fromkeys([*saved, *types]))
+    families = st.session_state.get(_saved(_FAMILIES_KEY), list(DEFAULT_FAMILIES))
+    added = [type_family(t) for t in types]
+    st.session_state[_saved(_FAMILIES_KEY)] = [f for f in FAMILIES if f in families or f in added]
+
+
+def _families_changed() -> None:
+    # Choosing families counts every type of them; the types box then narrows that down.
+    _save(_FAMILIES_KEY)
+    st.session_state[_saved(_TYPES_KEY)] = _types_of(st.session_state[_FAMILIES_KEY])
 
 
 def default_selection() -> Selection:
-    """What a new session with no link shows: England, every open asset layer, the IMD."""
+    """What a new session with no link shows: England, community organisations, the IMD."""
     return Selection(areas.ENGLAND, DEFAULT_TYPES, DEFAULT_NEED)
 
 
@@ -123,7 +152,15 @@ def _read_url() -> None:
                 problems.append(f"areas of level {found.level!r} cannot be chosen here")
         except (areas.AreaNotFoundError, areas.AmbiguousAreaError) as exc:
             problems.append(str(exc.args[0]))
-    types = list(DEFAULT_TYPES)
+    families = list(DEFAULT_FAMILIES)
+    raw_families = params.get("families")
+    if raw_families:
+        asked = [f for f in raw_families.split(",") if f]
+        unknown = [f for f in asked if f not in FAMILIES]
+        if unknown:
+            problems.append(f"unknown asset families {', '.join(unknown)}")
+        families = [f for f in FAMILIES if f in asked] or families
+    types = _types_of(families)
     raw_types = params.get("types")
     if raw_types:
         asked = [t for t in raw_types.split(",") if t]
@@ -133,7 +170,13 @@ def _read_url() -> None:
                 f"unknown asset types {', '.join(unknown)} (an upload is only ever in the "
                 "session that made it)"
             )
-        types = [t for t in asked if t in type_options()] or types
+        known = [t for t in asked if t in type_options()]
+        if known:
+            types = known
+            if not raw_families:  # a link with types only: their families
+                families = [f for f in FAMILIES if f in {type_family(t) for t in known}]
+            else:
+                families = [f for f in FAMILIES if f in families or f in map(type_family, known)]
     need = params.get("need", DEFAULT_NEED)
     if need not in metrics.NEED_MEASURES:
         problems.append(f"unknown deprivation measure {need!r}")
@@ -141,6 +184,7 @@ def _read_url() -> None:
     st.session_state[_saved(_LEVEL_KEY)] = level
     if code is not None:
         st.session_state[_saved(_area_key(level))] = code
+    st.session_state[_saved(_FAMILIES_KEY)] = families
     st.session_state[_saved(_TYPES_KEY)] = types
     st.session_state[_saved(_NEED_KEY)] = need
     st.session_state["filter_url_problems"] = problems
@@ -195,9 +239,19 @@ def sidebar() -> Selection:
             row = options[options["code"] == code].iloc[0]
             area = areas.Area(level, code, str(row["name"]), nhs.get(code) or None)
         st.header("Assets")
-        choices = type_options()
+        _seed(_FAMILIES_KEY)
+        families: list[str] = st.multiselect(
+            "Asset families",
+            list(FAMILIES),
+            format_func=lambda k: FAMILIES[k].label,
+            key=_FAMILIES_KEY,
+            on_change=_families_changed,
+            help="Each family is reported on its own: "
+            + " ".join(f"{f.label}: {f.description}" for f in FAMILIES.values()),
+        )
+        choices = _types_of(families) if families else type_options()
         saved = st.session_state.get(_saved(_TYPES_KEY))
-        if saved is not None:  # an upload removed since: drop its types
+        if saved is not None:  # an upload removed, or a family dropped, since: drop its types
             st.session_state[_saved(_TYPES_KEY)] = [t for t in saved if t in choices]
         _seed(_TYPES_KEY)
         _seed(_NEED_KEY)
@@ -217,12 +271,13 @@ def sidebar() -> Selection:
             on_change=_save,
             args=(_NEED_KEY,),
         )
-    for key in (_LEVEL_KEY, _area_key(level), _TYPES_KEY, _NEED_KEY):
+    for key in (_LEVEL_KEY, _area_key(level), _FAMILIES_KEY, _TYPES_KEY, _NEED_KEY):
         _save(key)
-    chosen = tuple(types) if types else DEFAULT_TYPES
+    chosen = tuple(types) if types else tuple(choices if families else DEFAULT_TYPES)
     st.query_params.update(
         {
             "area": area.ref if area.level != "england" else "england",
+            "families": ",".join(types_by_family(chosen)),
             "types": ",".join(chosen),
             "need": need,
         }
@@ -230,5 +285,6 @@ def sidebar() -> Selection:
     for problem in st.session_state.pop("filter_url_problems", []):
         st.warning(f"The link could not be followed exactly: {problem}. Showing the closest view.")
     if not types:
-        st.info("No asset type chosen: counting all of them.")
+        counted = ", ".join(FAMILIES[f].label.lower() for f in types_by_family(chosen))
+        st.info(f"No asset type chosen: counting every type of {counted}.")
     return Selection(area, chosen, need)

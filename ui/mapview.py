@@ -86,7 +86,7 @@ def overview_map(
 def png(_view: MapView, key: tuple[object, ...]) -> bytes:
     """The map as a PNG with its legend (cached per view ``key``)."""
     del key
-    return maps.to_png(_view.shapes, _view.classes, _view.title, note=mapviews.SOURCE_LINE)
+    return maps.to_png(_view.shapes, _view.classes, _view.title, note=_view.source)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)

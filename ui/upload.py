@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import pandas as pd
 import streamlit as st
 
+from assetmap.assets import FAMILY_COMMUNITY
+
 #: Uploaded categories become asset types with this prefix, so they never clash with open layers.
 PREFIX = "upload_"
 _KEY = "session_upload"
@@ -36,6 +38,8 @@ class SessionUpload:
         Rows not mapped, with reasons.
     rows_read
         Rows in the file.
+    family
+        Family of every uploaded type (community organisations unless the user chose another).
     """
 
     digest: str
@@ -44,6 +48,7 @@ class SessionUpload:
     labels: dict[str, str]
     report: pd.DataFrame
     rows_read: int
+    family: str = FAMILY_COMMUNITY
 
 
 def current() -> SessionUpload | None:
@@ -60,6 +65,7 @@ def keep(
     categories: dict[str, str],
     report: pd.DataFrame,
     rows_read: int,
+    family: str = FAMILY_COMMUNITY,
 ) -> SessionUpload:
     """Store an ingest result as this session's upload (replacing any earlier one)."""
     digest = hashlib.sha256(data + b"\0" + mapping_text.encode()).hexdigest()
@@ -68,7 +74,7 @@ def keep(
     labels = {PREFIX + slug: f"{label} (your upload)" for slug, label in categories.items()}
     for kind in frame["asset_type"].unique():
         labels.setdefault(kind, f"{kind.removeprefix(PREFIX)} (your upload)")
-    found = SessionUpload(digest, filename, frame, labels, report, rows_read)
+    found = SessionUpload(digest, filename, frame, labels, report, rows_read, family)
     st.session_state[_KEY] = found
     return found
 
@@ -82,3 +88,9 @@ def labels() -> dict[str, str]:
     """Labels of this session's uploaded asset types."""
     found = current()
     return dict(found.labels) if found else {}
+
+
+def families() -> dict[str, str]:
+    """Family of each of this session's uploaded asset types."""
+    found = current()
+    return dict.fromkeys(found.labels, found.family) if found else {}

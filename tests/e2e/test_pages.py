@@ -21,7 +21,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from assetmap import store
-from assetmap.assets import ASSET_SOURCES
+from assetmap.assets import ASSET_SOURCES, FAMILIES, FAMILY_COMMUNITY, family_types
 from tests.e2e.harness import (
     FOLIUM_IFRAME,
     TIMEOUT_MS,
@@ -329,7 +329,9 @@ def test_large_icb_map_draws_every_lsoa_with_legend_and_assets(
     lsoas = store.load_lsoas(columns=["lsoa21cd", "icb24cd"])
     in_qyg = lsoas.loc[lsoas["icb24cd"] == QYG, "lsoa21cd"]
     assert len(in_qyg) == QYG_LSOAS
-    expected_points = int(assets["lsoa21cd"].isin(in_qyg).sum())
+    # A new session counts the community organisations: their points are drawn.
+    community = assets["asset_type"].isin(family_types(FAMILY_COMMUNITY))
+    expected_points = int((assets["lsoa21cd"].isin(in_qyg) & community).sum())
 
     open_page(page, app_server, f"Map?area=icb:{QYG}")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Cheshire and Merseyside")
@@ -351,6 +353,45 @@ def test_large_icb_map_draws_every_lsoa_with_legend_and_assets(
     counts = wait_for_shapes(page, ["E01"], QYG_LSOAS, page_errors, timeout_s=20)
     assert counts["points"] == expected_points
     assert_canvas_painted(page, "E01")
+    assert_no_error_box(page)
+    assert not page_errors, page_errors
+    network.assert_local()
+
+
+def test_family_selector_and_food_bank_layer_on_the_map(
+    app_server: StreamlitServer, page: Page, network: NetworkLog, page_errors: list[str]
+) -> None:
+    assets = store.load_assets()
+    lsoas = store.load_lsoas(columns=["lsoa21cd", "icb24cd"])
+    in_qyg = assets["lsoa21cd"].isin(lsoas.loc[lsoas["icb24cd"] == QYG, "lsoa21cd"])
+    foodbanks = int((in_qyg & (assets["asset_type"] == "foodbank")).sum())
+    assert foodbanks > 0
+
+    open_page(page, app_server, f"Map?area=icb:{QYG}&types=foodbank")
+    counts = wait_for_shapes(page, ["E01"], QYG_LSOAS, page_errors)
+    assert counts["points"] == foodbanks
+    families = page.locator(".st-key-filter_families").get_by_role("group", name="Selected values")
+    expect(families.locator("[data-tag]")).to_have_count(1)
+    assert families.locator("[data-tag]").inner_text().strip() == "Community organisations"
+    legend = page.frame_locator(FOLIUM_IFRAME).locator(".assetmap-legend")
+    expect(legend).to_contain_text(ASSET_SOURCES["foodbank"].label)
+    assert_canvas_painted(page, "E01")
+    screenshot(page, "map_foodbanks")
+
+    # Adding a family in the sidebar counts its types too, and draws their points.
+    box = page.get_by_role("combobox", name="Asset families")
+    box.click()
+    page.get_by_role("option", name=FAMILIES["public_services"].label).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+    chosen = family_types(FAMILY_COMMUNITY) + family_types("public_services")
+    expected = int((in_qyg & assets["asset_type"].isin(chosen)).sum())
+    deadline = time.monotonic() + 45
+    while (found := count_layers(page, ["E01"])) is None or found["points"] != expected:
+        assert time.monotonic() < deadline, (found, expected, page_errors)
+        page.wait_for_timeout(250)
+    expect(families.locator("[data-tag]")).to_have_count(2)
+    assert "public_services" in page.url
     assert_no_error_box(page)
     assert not page_errors, page_errors
     network.assert_local()
