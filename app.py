@@ -12,6 +12,7 @@ import streamlit as st
 
 from assetmap import areas, export, metrics, reading
 from assetmap.assets import FAMILIES
+from assetmap.text import markdown_text
 from ui import data, layout, upload
 from ui.areafilter import NEED_LABELS, asset_label, column_label, types_by_family
 
@@ -22,16 +23,19 @@ grouped = types_by_family(sel.types)
 
 
 def types_text(types: list[str]) -> str:
-    """The types in words, lower case after the first."""
+    """The types in words (plain text: an upload's labels are its user's)."""
     return ", ".join(asset_label(t) for t in types)
 
 
-st.title(f"Invest where it is needed most: {sel.area.label}")
+st.title(f"Invest where it is needed most: {markdown_text(sel.area.label)}")
 st.caption(
     "Counting "
-    + "; ".join(f"{FAMILIES[f].label.lower()}: {types_text(ts)}" for f, ts in grouped.items())
-    + f". Need measured by IoD 2025: {NEED_LABELS[sel.need]}. Each family is reported on its "
-    "own."
+    + "; ".join(
+        f"{markdown_text(FAMILIES[f].label.lower())}: {markdown_text(types_text(ts))}"
+        for f, ts in grouped.items()
+    )
+    + f". Need measured by IoD 2025: {markdown_text(NEED_LABELS[sel.need])}. Each family is "
+    "reported on its own."
 )
 
 figures = reading.key_figures(local)
@@ -56,12 +60,12 @@ for family, members in grouped.items():
         f"Core20 LSOAs with no {FAMILIES[family].label.lower()}",
         f"{reading.core20_without(local, members):,}",
         help=f"Most deprived 20% neighbourhoods with none of these inside them: "
-        f"{types_text(members)}.",
+        f"{markdown_text(types_text(members))}.",
     )
     st.markdown(reading.headline(area_table, england_table, sel.area, family, types_text(members)))
     lines = [
-        f"- **{label}**: {dep:.3f} per 1,000 in the most deprived 20%, {aff:.3f} in the least "
-        f"deprived 20%: {words}."
+        f"- **{markdown_text(label)}**: {dep:.3f} per 1,000 in the most deprived 20%, "
+        f"{aff:.3f} in the least deprived 20%: {words}."
         for label, dep, aff, words in reading.by_type(area_table, labels, family)
     ]
     if len(members) > 1:
@@ -71,7 +75,9 @@ for family, members in grouped.items():
 
 thin = reading.thin_places(metrics.gap_table(national, sel.area))
 if len(thin):
-    places = "; ".join(f"{r.lsoa21nm} ({r.ward24nm}, {r.lad24nm})" for r in thin.itertuples())
+    places = "; ".join(
+        markdown_text(f"{r.lsoa21nm} ({r.ward24nm}, {r.lad24nm})") for r in thin.itertuples()
+    )
     st.markdown(
         f"**Where provision is thinnest**: the most deprived neighbourhoods here with none of "
         f"these assets and the largest gaps are {places}. The Gap table page lists them all."

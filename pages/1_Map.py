@@ -10,6 +10,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from assetmap import areas, export, maps
+from assetmap.text import markdown_text
 from ui import areafilter, data, layout, upload
 from ui.areafilter import column_label
 from ui.mapview import OVERVIEW_LEVELS, lsoa_map, overview_map, png, standalone
@@ -23,7 +24,7 @@ def upload_args() -> tuple[str, pd.DataFrame | None, dict[str, str] | None]:
     return (found.digest, found.assets, found.labels) if found else (*data.NO_UPLOAD, None)
 
 
-st.title(f"Map: {sel.area.label}")
+st.title(f"Map: {markdown_text(sel.area.label)}")
 
 overview = sel.area.level in {"england", "region"}
 c1, c2, c3 = st.columns([2, 2, 1.4])
@@ -37,6 +38,8 @@ if overview:
 shown = level if overview else "lsoa"
 choices = [k for k, m in maps.MEASURES.items() if m.offered_at(shown)]
 asked = st.query_params.get("measure", "gap_score")
+if asked not in maps.MEASURES:
+    areafilter.link_notice(f"unknown map measure {areafilter.quoted(asked)}")
 if st.session_state.get("map_measure") not in choices:
     st.session_state.pop("map_measure", None)
 measure_key = c1.selectbox(
@@ -61,7 +64,7 @@ if asked in maps.MEASURES and asked not in choices:
             f"by local authority: choose England or a region in the sidebar, then "
             f"{OVERVIEW_LEVELS['lad']} under Show"
         )
-    st.info(f"{wanted.label} is shown {where}.")
+    st.info(f"{markdown_text(wanted.label)} is shown {markdown_text(where)}.")
 banding = c2.radio(
     "Bands",
     list(maps.BANDINGS),
@@ -130,7 +133,7 @@ d2.download_button(
 )
 
 st.header("The same data as a table")
-st.caption(f"{view.features:,} areas shown. Bands: {view.classes.method}.")
+st.caption(f"{view.features:,} areas shown. Bands: {markdown_text(view.classes.method)}.")
 labelled = view.table.rename(columns=column_label).rename(columns={"map_class": "Map band"})
 st.dataframe(labelled, hide_index=True, width="stretch")
 st.download_button(

@@ -6,11 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from assetmap import change, metrics
+from assetmap.text import markdown_text
 from ui import data, downloads, layout
 from ui.areafilter import NEED_LABELS, asset_label, column_label
 
 sel = layout.page("Gap table")
-st.title(f"Gap table: {sel.area.label}")
+st.title(f"Gap table: {markdown_text(sel.area.label)}")
 st.caption(
     "Neighbourhoods (LSOAs) ranked by gap score: need (IoD 2025 rank, as a national percentile) "
     "minus provision (assets per 1,000 residents, as a national percentile). Positive means more "

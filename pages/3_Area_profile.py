@@ -7,12 +7,13 @@ import pandas as pd
 import streamlit as st
 
 from assetmap import areas, bivariate, change, charities, dictionary, export, hotspots, metrics
+from assetmap.text import markdown_text
 from ui import analysis, data, layout
 from ui.areafilter import FILTER_LEVELS, asset_label, column_label
 
 sel = layout.page("Area profile")
 national = data.selection_metrics(sel)
-st.title(f"Area profile: {sel.area.label}")
+st.title(f"Area profile: {markdown_text(sel.area.label)}")
 
 ROWS = [
     ("population", "Residents (Census 2021)", "{:,.0f}"),
@@ -62,7 +63,12 @@ formatted = pd.DataFrame(
 )
 st.header("Against its parent and England")
 st.dataframe(formatted, width="stretch")
-st.caption(charities.profile_note([charities.la_coverage(national, a) for a in columns_areas]))
+# Plain text with the areas' names in it.
+st.caption(
+    markdown_text(
+        charities.profile_note([charities.la_coverage(national, a) for a in columns_areas])
+    )
+)
 st.download_button(
     "Download the profile (CSV)",
     data=export.to_csv_bytes(raw.rename_axis("Measure").reset_index()),
@@ -122,7 +128,8 @@ spots = hotspots.cluster_summary(by_code, by_code["population"]).rename(
 st.dataframe(spots, hide_index=True, width="stretch")
 threshold = clusters["fdr_threshold"]
 passed = (
-    f"an LSOA is significant when its {clusters['alternative']} pseudo p-value is below "
+    f"an LSOA is significant when its {markdown_text(clusters['alternative'])} pseudo p-value "
+    "is below "
     f"{threshold:.4f}, the "
     "Benjamini-Hochberg threshold"
     if threshold > 0

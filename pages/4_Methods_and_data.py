@@ -25,6 +25,7 @@ from assetmap import (
     store,
 )
 from assetmap.assets import ASSET_SOURCES, FAMILIES
+from assetmap.text import markdown_text
 from ui import analysis, data, layout
 from ui.areafilter import NEED_LABELS, asset_label
 
@@ -33,7 +34,8 @@ WALK_KMH = 4.8
 
 sel = layout.page("Methods & data")
 national = data.selection_neighbourhood_metrics(sel)
-types_text = ", ".join(asset_label(t) for t in sel.types)
+# Markdown: an upload's labels are its user's words.
+types_text = markdown_text(", ".join(asset_label(t) for t in sel.types))
 st.title("Methods & data")
 manifest = data.manifest()
 counts = manifest["counts"]
@@ -61,7 +63,10 @@ st.markdown(
     "www.mappingmuseums.org (CC BY 4.0). Food bank data from Give Food, givefood.org.uk "
     "(public domain)."
 )
-st.caption(f"Data built {manifest['built_at']}; every raw file verified against its SHA-256.")
+st.caption(
+    f"Data built {markdown_text(manifest['built_at'])}; every raw file verified against its "
+    "SHA-256."
+)
 
 st.header("Measures")
 st.markdown(
@@ -196,9 +201,10 @@ checked = [k for k, a in ASSET_SOURCES.items() if a.publisher_areas is not None]
 check = store.load_placement_check()
 for kind in checked:
     st.markdown(
-        f"{ASSET_SOURCES[kind].label}: the publisher names each row's ward and local authority, "
-        "an independent check of where we place it (names compared ignoring case, punctuation "
-        f"and '&' against 'and'). {build.agreement_words(kind, counts).capitalize()}. Ward "
+        f"{markdown_text(ASSET_SOURCES[kind].label)}: the publisher names each row's ward and "
+        "local authority, an independent check of where we place it (names compared ignoring "
+        "case, punctuation and '&' against 'and'). "
+        f"{build.agreement_words(kind, counts).capitalize()}. Ward "
         "boundaries and names changed in many places in 2023 and 2024, after much of the "
         "publisher's data was gathered, so wards agree less often than authorities."
     )
@@ -229,7 +235,7 @@ st.dataframe(
 st.header("Beyond counting")
 st.caption(
     f"Figures below are for England, counting {types_text}, with need measured by IoD 2025: "
-    f"{NEED_LABELS[sel.need]} (the choice in the sidebar)."
+    f"{markdown_text(NEED_LABELS[sel.need])} (the choice in the sidebar)."
 )
 
 st.subheader("Walking-distance access and 2SFCA")
@@ -285,7 +291,7 @@ clusters = national.attrs["clusters"]
 permutations, alpha = clusters["permutations"], clusters["alpha"]
 p_min = (1 if clusters["alternative"] == "directed" else 2) / (permutations + 1)
 names = national.set_index("lsoa21cd")["lsoa21nm"]
-islands = [f"{names.get(code, code)}, {code}" for code in clusters["islands"]]
+islands = [f"{markdown_text(names.get(code, code))}, {code}" for code in clusters["islands"]]
 island_text = (
     f"{len(islands):,} LSOA{'s' if len(islands) != 1 else ''} ({', '.join(islands)}) "
     f"{'have' if len(islands) != 1 else 'has'} no neighbour and "
@@ -476,7 +482,7 @@ st.dataframe(
 )
 city_residents = int(lad_layer.loc[lad_layer["lad24cd"] == "E09000001", "population"].sum())
 outlier_names = ", ".join(
-    f"{r.lad24nm} ({r.charities_per_1k:.1f})" for r in flagged.table.itertuples()
+    f"{markdown_text(r.lad24nm)} ({r.charities_per_1k:.1f})" for r in flagged.table.itertuples()
 )
 st.markdown(
     f"""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any, Literal, cast
 
 import pandas as pd
@@ -10,11 +11,12 @@ import streamlit as st
 
 from assetmap import dictionary, invest, settings, sources
 from assetmap.assets import ASSET_SOURCES
+from assetmap.text import markdown_text
 from ui import analysis, data, downloads, layout, upload
-from ui.areafilter import NEED_LABELS, asset_label
+from ui.areafilter import NEED_LABELS, asset_label, link_notice, quoted
 
 sel = layout.page("Where to invest first")
-st.title(f"Where to invest first: {sel.area.label}")
+st.title(f"Where to invest first: {markdown_text(sel.area.label)}")
 st.caption(
     "A short list of the neighbourhoods to look at first, scored on the reasons you weigh below. "
     "It starts a conversation with local partners; it does not replace one."
@@ -51,14 +53,23 @@ STEADY = 0.9
 
 
 def url_weights() -> list[float]:
-    """Weights from ``?weights=2,1,1,0`` (criteria order); 1 each when absent or unusable."""
+    """Weights from ``?weights=2,1,1,0`` (criteria order); 1 each when absent or unusable (said
+    in a notice)."""
     default = [1.0] * len(CRITERIA)
-    try:
-        values = [float(v) for v in st.query_params.get("weights", "").split(",")]
-    except ValueError:
+    raw = st.query_params.get("weights", "")
+    if not raw:
         return default
-    ok = len(values) == len(CRITERIA) and all(0 <= v <= MAX_WEIGHT for v in values)
-    return values if ok else default
+    try:
+        values = [float(v) for v in raw.split(",")]
+    except ValueError:
+        values = []
+    if len(values) == len(CRITERIA) and all(0 <= v <= MAX_WEIGHT for v in values):
+        return values
+    link_notice(
+        f"weights {quoted(raw)} are not {len(CRITERIA)} numbers from 0 to {MAX_WEIGHT:g}, "
+        "so every reason counts once"
+    )
+    return default
 
 
 st.subheader("How much each reason counts")
@@ -80,6 +91,8 @@ weights = {
 }
 c1, c2 = st.columns(2)
 url_by = st.query_params.get("by", "lsoa")
+if url_by not in BY_LABELS:
+    link_notice(f"{quoted(url_by)} is not a way to rank (lsoa or ward)")
 by = cast(
     Literal["lsoa", "ward"],
     c1.radio(
@@ -95,12 +108,16 @@ by = cast(
 )
 url_top = st.query_params.get("top", "")
 default_top = settings.INVEST_TOP_N
+# At most three ASCII digits: int() of a longer string of digits is slow or refused.
+url_top_ok = re.fullmatch(r"[0-9]{1,3}", url_top) is not None and 1 <= int(url_top) <= 200
+if url_top and not url_top_ok:
+    link_notice(f"{quoted(url_top)} is not a short-list length from 1 to 200")
 top_n = int(
     c2.number_input(
         "Length of the short list (top N)",
         min_value=1,
         max_value=200,
-        value=int(url_top) if url_top.isdigit() and 1 <= int(url_top) <= 200 else default_top,
+        value=int(url_top) if url_top_ok else default_top,
         step=5,
         key="invest_top",
         help="Also the N of the stability column: how often each place stays in the top N.",
@@ -186,7 +203,7 @@ if run:
         formats[dictionary.label(f"invest_{key}")] = st.column_config.NumberColumn(format="%.0f")
     st.dataframe(view, hide_index=True, width="stretch", height=420, column_config=formats)
     for note in attrs["skipped"]:
-        st.caption(f"Not used: {note}.")
+        st.caption(f"Not used: {markdown_text(note)}.")
 
     downloads.shown_and_full(
         view,

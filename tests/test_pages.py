@@ -23,6 +23,7 @@ from assetmap import (
     settings,
     store,
 )
+from assetmap.text import markdown_text
 
 APP = str(settings.PROJECT_ROOT / "app.py")
 
@@ -95,7 +96,9 @@ def test_url_restores_the_filter(data_dir: Path, all_metrics: pd.DataFrame) -> N
 
 def test_unknown_area_in_url_is_explained(data_dir: Path) -> None:
     at = _open(area="icb:NOPE")
-    assert any("no area matches 'icb:NOPE'" in w.value for w in at.warning)
+    # The notice is plain text: the value's Markdown characters are escaped.
+    expected = markdown_text("no area matches 'icb:NOPE'")
+    assert any(expected in w.value for w in at.warning)
     assert at.selectbox(key="filter_level").value == "england"
 
 

@@ -5,6 +5,10 @@ widgets keep their state across pages. Its values are mirrored to ``st.query_par
 ``?area=icb:E54000008&families=community&types=foodbank,sports_club&need=health``. Asset
 families (:data:`assetmap.assets.FAMILIES`) choose which types are offered; a new session counts
 the community organisations.
+
+A value in the URL that cannot be used (an unknown area, type, family or measure) is explained in
+a notice that quotes it as plain text, cut to :data:`assetmap.text.ECHO_MAX_CHARS` characters:
+a link is anyone's to write, so nothing in it is ever read as Markdown.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import streamlit as st
 
 from assetmap import areas, dictionary, metrics
 from assetmap.assets import ASSET_SOURCES, FAMILIES, FAMILY_COMMUNITY, family_of, family_types
+from assetmap.text import ECHO_MAX_CHARS, cut, markdown_text
 from ui import data, upload
 
 #: Levels a user can filter to, in the order offered.
@@ -137,6 +142,43 @@ def default_selection() -> Selection:
     return Selection(areas.ENGLAND, DEFAULT_TYPES, DEFAULT_NEED)
 
 
+#: Longest ``?area=`` value looked up: well beyond the longest ``level:name`` (83 characters);
+#: anything longer names no area.
+_LONGEST_AREA_QUERY = 200
+
+
+def link_notice(problem: str) -> None:
+    """Say that part of the link could not be used.
+
+    Parameters
+    ----------
+    problem
+        What was wrong, in plain text, with any value from the URL already cut (see
+        :func:`assetmap.text.cut`); it is escaped here, so it shows as written.
+    """
+    st.warning(
+        f"The link could not be followed exactly: {markdown_text(problem.rstrip('.'))}. "
+        "Showing the closest view."
+    )
+
+
+def quoted(value: str) -> str:
+    """A value from the URL as a notice quotes it: cut to :data:`ECHO_MAX_CHARS`, in quotes."""
+    return repr(cut(value))
+
+
+def _url_area(raw: str) -> tuple[areas.Area | None, str]:
+    """The area ``?area=`` names, or why there is none (plain text, the value quoted cut)."""
+    if len(raw) <= _LONGEST_AREA_QUERY:
+        try:
+            return areas.resolve(raw, data.area_catalogue()), ""
+        except (areas.AreaNotFoundError, areas.AmbiguousAreaError) as exc:
+            if len(raw) <= ECHO_MAX_CHARS:
+                # The library's words quote the value whole and list close matches.
+                return None, str(exc.args[0])
+    return None, f"no area matches {quoted(raw)}"
+
+
 def _read_url() -> None:
     """Seed the widgets from the URL once per session; explain anything that cannot be used."""
     params = st.query_params
@@ -144,21 +186,20 @@ def _read_url() -> None:
     level, code = "england", None
     raw_area = params.get("area")
     if raw_area:
-        try:
-            found = areas.resolve(raw_area, data.area_catalogue())
-            if found.level in FILTER_LEVELS:
-                level, code = found.level, found.code
-            else:
-                problems.append(f"areas of level {found.level!r} cannot be chosen here")
-        except (areas.AreaNotFoundError, areas.AmbiguousAreaError) as exc:
-            problems.append(str(exc.args[0]))
+        found, problem = _url_area(raw_area)
+        if found is None:
+            problems.append(problem)
+        elif found.level in FILTER_LEVELS:
+            level, code = found.level, found.code
+        else:
+            problems.append(f"areas of level {found.level!r} cannot be chosen here")
     families = list(DEFAULT_FAMILIES)
     raw_families = params.get("families")
     if raw_families:
         asked = [f for f in raw_families.split(",") if f]
         unknown = [f for f in asked if f not in FAMILIES]
         if unknown:
-            problems.append(f"unknown asset families {', '.join(unknown)}")
+            problems.append(f"unknown asset families {quoted(', '.join(unknown))}")
         families = [f for f in FAMILIES if f in asked] or families
     types = _types_of(families)
     raw_types = params.get("types")
@@ -167,8 +208,8 @@ def _read_url() -> None:
         unknown = [t for t in asked if t not in type_options()]
         if unknown:
             problems.append(
-                f"unknown asset types {', '.join(unknown)} (an upload is only ever in the "
-                "session that made it)"
+                f"unknown asset types {quoted(', '.join(unknown))} (an upload is only ever in "
+                "the session that made it)"
             )
         known = [t for t in asked if t in type_options()]
         if known:
@@ -179,7 +220,7 @@ def _read_url() -> None:
                 families = [f for f in FAMILIES if f in families or f in map(type_family, known)]
     need = params.get("need", DEFAULT_NEED)
     if need not in metrics.NEED_MEASURES:
-        problems.append(f"unknown deprivation measure {need!r}")
+        problems.append(f"unknown deprivation measure {quoted(need)}")
         need = DEFAULT_NEED
     st.session_state[_saved(_LEVEL_KEY)] = level
     if code is not None:
@@ -283,8 +324,8 @@ def sidebar() -> Selection:
         }
     )
     for problem in st.session_state.pop("filter_url_problems", []):
-        st.warning(f"The link could not be followed exactly: {problem}. Showing the closest view.")
+        link_notice(problem)
     if not types:
         counted = ", ".join(FAMILIES[f].label.lower() for f in types_by_family(chosen))
-        st.info(f"No asset type chosen: counting every type of {counted}.")
+        st.info(f"No asset type chosen: counting every type of {markdown_text(counted)}.")
     return Selection(area, chosen, need)

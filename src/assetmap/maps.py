@@ -7,8 +7,11 @@ each class of polygons into one canvas ``Path2D``, and every layer is painted on
 (a class of polygons or a type of asset point as one path) instead of one Leaflet object per
 feature. That makes an ICB's 1,601 LSOAs under a third of the size of a plain ``folium.Choropleth``
 and over twice as fast to draw (``bench/bench_map.py``).
-Values for tooltips travel as plain arrays and are put on the page with ``textContent``, never as
-HTML, so names from any source are inert.
+Names and types come from publishers and from users' uploads, so they are text wherever they go:
+tooltip values travel as plain arrays and are put on the page with ``textContent``, never as
+HTML; layer names (which Leaflet's layer control writes as HTML) and the legend pass through
+:func:`assetmap.text.html_text`; the PNG's title and legend are drawn with matplotlib's mathtext
+off, so a ``$`` is a dollar sign.
 
 Classes come from mapclassify; colours from colour-blind-safe ColorBrewer / viridis ramps (via
 branca); the legend is a branca element with the units in words.
@@ -36,6 +39,7 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 
 from assetmap import bivariate, settings
+from assetmap.text import html_text
 
 #: How classes are drawn: national bands (same everywhere) or bands within the shown area.
 BANDINGS: dict[str, str] = {
@@ -1103,6 +1107,9 @@ class PointLayer(_CanvasLayer):
 class Legend(MacroElement):
     """A legend box: title, units, one swatch per class, source line (real text, screen-readable).
 
+    Every text is plain text (an upload's type label, say): it is escaped with
+    :func:`assetmap.text.html_text` here, so ``A & B`` shows as ``A & B`` and ``<b>`` as ``<b>``.
+
     Parameters
     ----------
     title
@@ -1124,11 +1131,11 @@ class Legend(MacroElement):
              style="position:absolute; z-index:9999; bottom:24px; right:10px; max-width:300px;
                     background:rgba(255,255,255,0.94); padding:8px 10px; border-radius:6px;
                     box-shadow:0 1px 4px rgba(0,0,0,0.3); font:12px/1.35 sans-serif; color:#222;">
-          <div style="font-weight:bold; margin-bottom:4px;">{{ this.title|e }}</div>
+          <div style="font-weight:bold; margin-bottom:4px;">{{ this.title }}</div>
           {% for colour, label in this.rows %}
           <div><span style="display:inline-block; width:14px; height:12px; margin-right:6px;
                 vertical-align:middle; background:{{ colour }}; border:1px solid #777;"></span>
-               {{- label|e }}</div>
+               {{- label }}</div>
           {% endfor %}
           {% for colour, label, shape in this.extra %}
           <div><span style="display:inline-block; width:12px; height:12px; margin-right:6px;
@@ -1138,9 +1145,9 @@ class Legend(MacroElement):
                 background:transparent;
                 {% else %}border-radius:50%; background:{{ colour }};
                 border:1px solid #fff;{% endif %}">
-                </span>{{ label|e }}</div>
+                </span>{{ label }}</div>
           {% endfor %}
-          <div style="margin-top:4px; color:#555;">{{ this.note|e }}</div>
+          <div style="margin-top:4px; color:#555;">{{ this.note }}</div>
         </div>
         {% endmacro %}
         """
@@ -1155,12 +1162,39 @@ class Legend(MacroElement):
     ) -> None:
         super().__init__()
         self._name = "Legend"
-        self.title = title
+        # Escaped once, here, and written into the template as they are.
+        self.title = html_text(title)
         self.rows = (
-            [] if classes is None else list(zip(classes.colours, classes.labels, strict=True))
+            []
+            if classes is None
+            else [
+                (colour, html_text(label))
+                for colour, label in zip(classes.colours, classes.labels, strict=True)
+            ]
         )
-        self.note = note
-        self.extra = list(extra)
+        self.note = html_text(note)
+        self.extra = [(colour, html_text(label), shape) for colour, label, shape in extra]
+
+
+class LayerControl(folium.LayerControl):
+    """folium's layer control, with the layer names shown as text.
+
+    Leaflet writes each name into the control as HTML (``innerHTML``), so a type label from an
+    upload such as ``<img src=x onerror=...>`` would run there; each name is passed through
+    :func:`assetmap.text.html_text` first, and the control shows the original characters. The
+    layers keep their names as plain text (``layer_name``).
+    """
+
+    def render(self, **kwargs: Any) -> Any:
+        # folium's LayerControl.render, with the names escaped.
+        self.reset()
+        siblings = self._parent._children.values() if self._parent is not None else ()
+        for item in siblings:
+            if not isinstance(item, folium.map.Layer) or not item.control:
+                continue
+            names = self.overlays if item.overlay else self.base_layers
+            names[html_text(item.layer_name)] = item.get_name()
+        return super(folium.LayerControl, self).render(**kwargs)
 
 
 def base_map(bounds: Sequence[float]) -> folium.Map:
@@ -1294,7 +1328,7 @@ def to_png(
     classes
         The classification used on the interactive map.
     title
-        Title above the map.
+        Title above the map (plain text: a ``$`` is a dollar sign).
     outlines
         Optional borders drawn on top (e.g. local authorities).
     note
@@ -1318,12 +1352,15 @@ def to_png(
     if outlines is not None:
         outlines.to_crs(settings.CRS_METRIC).boundary.plot(ax=ax, color="#444444", linewidth=0.6)
     ax.set_axis_off()
-    ax.set_title(title, fontsize=11, loc="left")
+    # Every text as it is: no mathtext (an even number of "$" would typeset, or fail to parse,
+    # what lies between) and no LaTeX, whatever the user's matplotlibrc says.
+    plain: dict[str, Any] = {"parse_math": False, "usetex": False}
+    ax.set_title(title, fontsize=11, loc="left", **plain)
     handles = [
         Patch(facecolor=c, edgecolor="#777777", label=lbl)
         for c, lbl in zip(classes.colours, classes.labels, strict=True)
     ]
-    ax.legend(
+    legend = ax.legend(
         handles=handles,
         loc="lower left",
         fontsize=7,
@@ -1331,8 +1368,11 @@ def to_png(
         title=classes.method,
         title_fontsize=7,
     )
+    for text in [legend.get_title(), *legend.get_texts()]:
+        text.set_parse_math(False)
+        text.set_usetex(False)
     if note:
-        fig.text(0.01, 0.01, note, fontsize=6, color="#555555")
+        fig.text(0.01, 0.01, note, fontsize=6, color="#555555", **plain)
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight")
     plt.close(fig)
@@ -1456,7 +1496,7 @@ def lsoa_view(
         if extra:
             m.add_child(Legend("Also on the map", None, small_print, extra))
     # Collapsed: open, it covered a quarter of an ICB map; the legend names every layer.
-    folium.LayerControl(collapsed=True).add_to(m)
+    LayerControl(collapsed=True).add_to(m)
     return m
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from assetmap import areas
 from assetmap.metrics import ALL
+from assetmap.text import markdown_text
 
 
 def key_figures(local: pd.DataFrame) -> dict[str, Any]:
@@ -109,14 +110,16 @@ def headline(
         The family whose total is read (:data:`assetmap.assets.FAMILIES`), or
         :data:`assetmap.metrics.ALL` for the total of every chosen type (when asked for).
     what
-        The asset types in words ("food banks, community amateur sports clubs"); not escaped
-        here: the caller escapes it for Markdown.
+        The asset types in words ("food banks, community amateur sports clubs"), as plain text:
+        it and the area's name are escaped here (:func:`assetmap.text.markdown_text`), so an
+        upload's labels show as written.
 
     Returns
     -------
     str
         Markdown.
     """
+    name, what = markdown_text(area.name), markdown_text(what)
     dep, dep_pop = _group_rate(area_table, range(1, 3), ALL, family)
     aff, aff_pop = _group_rate(area_table, range(9, 11), ALL, family)
     e_dep, _ = _group_rate(england_table, range(1, 3), ALL, family)
@@ -128,11 +131,11 @@ def headline(
     if dep_pop == 0 or aff_pop == 0:
         missing = "most" if dep_pop == 0 else "least"
         return (
-            f"{area.name} has no neighbourhoods in England's {missing} deprived 20%, so the "
+            f"{name} has no neighbourhoods in England's {missing} deprived 20%, so the "
             f"two ends cannot be compared here. {england}"
         )
     words = compare_words(dep, aff)
-    place = "England" if area.level == "england" else area.name
+    place = "England" if area.level == "england" else name
     return (
         f"In **{place}**, the most deprived 20% of neighbourhoods have **{dep:.2f}** of these "
         f"assets ({what}) per 1,000 residents, against **{aff:.2f}** in the least deprived 20%: "
