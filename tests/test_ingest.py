@@ -1,5 +1,5 @@
 """Uploads: real registers uploaded as a user would, hand-made cases for every reason, and every
-whole-file error. Every result must account for every row: mapped + reported == rows read."""
+whole-file error. Every result must account for every line: mapped + reported == data lines."""
 
 from __future__ import annotations
 
@@ -28,7 +28,13 @@ from assetmap.spatial import LsoaLocator
 def check(result: IngestResult) -> IngestResult:
     """The invariants every result keeps, whatever the file."""
     assets, report = result.assets, result.report
-    assert len(assets) + len(report) == result.rows_read
+    assert len(assets) + len(report) == result.data_lines
+    # A row over several lines counts once as read; each further line is reported on its own.
+    further = report["reason"].isin([ingest.REASON_MERGED_LINE, ingest.REASON_CONTINUED_LINE])
+    assert int(further.sum()) == result.data_lines - result.rows_read
+    assert sorted(report.loc[further, "source_row"]) == sorted(
+        n for j in result.joined for n in range(j.row + 1, j.last + 1)
+    )
     assert list(assets.columns) == ingest.UPLOAD_ASSET_COLUMNS
     assert list(report.columns) == ingest.UPLOAD_REPORT_COLUMNS
     rows = pd.concat([assets["source_row"], report["source_row"]])
@@ -68,11 +74,22 @@ def asset_at(result: IngestResult, row: int) -> pd.Series:
     return hit.iloc[0]
 
 
-def csv_rows(path: Path, header: bool) -> list[list[str]]:
-    # Counted with the csv module, independently of the reader under test.
+def csv_rows(path: Path, header: bool) -> list[tuple[int, list[str]]]:
+    """(line the row starts on, values): counted with the csv module, not the reader under test."""
+    out = []
     with path.open(encoding="utf-8-sig", newline="") as fh:
-        rows = [row for row in csv.reader(fh) if row]
-    return rows[1:] if header else rows
+        reader = csv.reader(fh)
+        last = 0
+        for row in reader:
+            start, last = last + 1, reader.line_num
+            if row:
+                out.append((start, row))
+    return out[1:] if header else out
+
+
+def data_lines(path: Path) -> int:
+    """Lines after the header, counted on the text itself."""
+    return len(path.read_bytes().decode("utf-8-sig").splitlines()) - 1
 
 
 def compact(postcode: str) -> str:
@@ -108,9 +125,15 @@ def test_libraries_file_every_row_mapped_or_reported(
 
     header = next(csv.reader(path.open(encoding="utf-8-sig")))
     pc = header.index("postcode")
-    unusable = {i + 2 for i, row in enumerate(rows) if compact(row[pc]) not in english_gridded}
+    unusable = {line for line, row in rows if compact(row[pc]) not in english_gridded}
     assert unusable  # "[No registered public address]" and the like
-    by_postcode = result.report[result.report["reason"] != "duplicate"]
+    # 11 rows hold an address with a line break: each further line is said to continue its row.
+    continued = result.report["reason"] == ingest.REASON_CONTINUED_LINE
+    assert result.data_lines == data_lines(path) == 3499
+    assert continued.sum() == 3499 - 3487
+    assert [(j.row, j.last) for j in result.joined][:3] == [(631, 632), (640, 641), (647, 648)]
+    assert any("lines 631-632, 640-641" in m for m in result.messages)
+    by_postcode = result.report[(result.report["reason"] != "duplicate") & ~continued]
     assert set(by_postcode["source_row"]) == unusable
     assert set(by_postcode["reason"]) <= {
         "no postcode",
@@ -119,7 +142,7 @@ def test_libraries_file_every_row_mapped_or_reported(
         "postcode has no grid reference",
         "outside England",
     }
-    assert len(result.assets) + len(result.report) == len(rows)
+    assert len(result.assets) + len(result.report) - continued.sum() == len(rows)
     # Types come from the "type" column: one slug per spelling, the commonest spelling as label.
     assert result.categories["static_library"] == "Static Library"
     assert (result.assets["asset_type"] == "static_library").sum() > 3000
@@ -150,7 +173,7 @@ def test_gp_practices_without_header_need_a_mapping(
     )
     assert asset_at(result, 1)["asset_id"] == "uploaded:A81001"
     assert asset_at(result, 1)["name"] == "THE DENSHAM SURGERY"
-    unusable = {i + 1 for i, row in enumerate(rows) if compact(row[9]) not in english_gridded}
+    unusable = {line for line, row in rows if compact(row[9]) not in english_gridded}
     not_dup = result.report[result.report["reason"] != "duplicate"]
     assert set(not_dup["source_row"]) == unusable
     welsh = result.report[result.report["detail"].str.endswith("is in Wales")]
@@ -623,6 +646,17 @@ def test_mapping_errors_name_the_columns(
     assert r.mapping == ColumnMapping(name="Title", postcode="Where")
 
 
+def test_header_row_can_be_chosen_by_its_line() -> None:
+    data = b'Register\nname,"address"\nA,"1 High St\nLeeds"\nB,x\n'
+    table = ingest.read_table(data, "a.csv", header_row=2)
+    assert (table.header_row, table.rows_read, table.data_lines) == (2, 2, 3)
+    assert table.source_row.tolist() == [3, 5]
+    with pytest.raises(UploadError, match="part of the row on line 3, which runs over lines 3-4"):
+        ingest.read_table(data, "a.csv", header_row=4)
+    with pytest.raises(UploadError, match="has no row 9: its last row with values is row 5"):
+        ingest.read_table(data, "a.csv", header_row=9)
+
+
 def test_header_can_be_forced(postcodes: PostcodeDirectory, locator: LsoaLocator) -> None:
     data = b"2024,SW1A 1AA\nB,LS1 4DY\n"
     assert ingest.read_table(data, "a.csv").header_row is None
@@ -648,6 +682,7 @@ SMALL = UploadLimits(
 
 
 CELLS = UploadLimits(10**6, 100, 10, 100, 10**9, max_cells=50)
+LINES = UploadLimits(10**6, 100, 10, 100, 10**9, max_lines=30)
 
 
 @pytest.mark.parametrize(
@@ -686,6 +721,14 @@ CELLS = UploadLimits(10**6, 100, 10, 100, 10**9, max_cells=50)
         (b"PK\x03\x04 not really a zip", "a.xlsx", None, "damaged zip archive"),
         (bytes(range(256)) * 20, "noise.csv", None, "is not a text file"),
         (b"a,b\n" + b",,,\n" * 20, "commas.csv", CELLS, "more than 50 values"),
+        # One quoted value over 60 lines: every line would be reported, so lines are capped too.
+        (
+            b'name,postcode\n"A' + b"\n" * 60 + b'",SW1A 1AA\n',
+            "lines.csv",
+            LINES,
+            "more than 30 lines",
+        ),
+        ("name,postcode\nA,SW1A 1AA\n".encode("utf-32-be"), "u32.csv", None, r"\(UTF-32\?\)"),
     ],
 )
 def test_upload_errors(
@@ -737,6 +780,6 @@ def test_cli_ingest(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert status == 0
     assert len(pd.read_csv(out, encoding="utf-8-sig")) == 1
     assert pd.read_csv(report, encoding="utf-8-sig")["reason"].tolist() == ["unknown postcode"]
-    assert "2 rows read: 1 mapped" in capsys.readouterr().err
+    assert "2 data lines read: 1 mapped" in capsys.readouterr().err
     assert cli.main(["ingest", str(path)]) == 2  # no name column without --name
     assert "without a name column" in capsys.readouterr().err

@@ -1,5 +1,5 @@
-"""Hostile uploads, generated: whatever the bytes, ingest either accounts for every row
-(mapped + reported == rows read) or refuses the whole file with a clean UploadError.
+"""Hostile uploads, generated: whatever the bytes, ingest either accounts for every line
+(mapped + reported == data lines) or refuses the whole file with a clean UploadError.
 
 The files mix bad encodings, broken quoting, wrong types, huge and empty cells, out-of-range and
 swapped coordinates, HTML and formulas, random delimiters, stray BOMs and NUL bytes, in CSV,
@@ -95,6 +95,7 @@ class Upload:
     filename: str
     mapping: ColumnMapping | None
     expected_rows: int | None  # known only for well-formed CSV
+    expected_lines: int | None = None  # its data lines: a value's line breaks start new ones
 
 
 def _csv_upload(draw: st.DrawFn, header: list[str], rows: list[list[str]]) -> Upload:
@@ -110,8 +111,10 @@ def _csv_upload(draw: st.DrawFn, header: list[str], rows: list[list[str]]) -> Up
         text = buffer.getvalue()
         encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16"]))
         data = text.encode(encoding)
-        expected = sum(1 for row in rows if "".join(row).strip())
-        return Upload(data, "clean.csv", None, expected)
+        kept = [row for row in rows if "".join(row).strip()]
+        # Lines as the reader counts them: \r\n, \r or \n end one (not \u2028 or \x1c).
+        breaks = sum(len(re.findall(r"\r\n|\r|\n", "".join(row))) for row in kept)
+        return Upload(data, "clean.csv", None, len(kept), len(kept) + breaks)
 
     # Broken on purpose: naive joins (no quoting), random line endings, lossy encodings.
     ending = draw(st.sampled_from(["\n", "\r\n", "\r", "\n\n"]))
@@ -280,12 +283,16 @@ def uploads(draw: st.DrawFn) -> Upload:
             category=draw(pick),
             identifier=draw(pick),
         )
-        upload.expected_rows = None
+        upload.expected_rows = upload.expected_lines = None
     return upload
 
 
 def _check(result: ingest.IngestResult, limits: UploadLimits = LIMITS) -> None:
-    assert len(result.assets) + len(result.report) == result.rows_read
+    assert len(result.assets) + len(result.report) == result.data_lines
+    further = result.report["reason"].isin(
+        [ingest.REASON_MERGED_LINE, ingest.REASON_CONTINUED_LINE]
+    )
+    assert int(further.sum()) == result.data_lines - result.rows_read
     rows = pd.concat([result.assets["source_row"], result.report["source_row"]])
     assert rows.is_unique
     assert (rows >= 1).all()
@@ -339,6 +346,9 @@ def test_every_row_is_accounted_for_or_the_file_is_refused(
     _check(result)
     if upload.expected_rows is not None:
         assert result.rows_read == upload.expected_rows
+        assert result.data_lines == upload.expected_lines
+        # A well-formed file's line breaks are all inside quoted values: never a merge.
+        assert result.merged_lines == []
 
 
 @hsettings(max_examples=300, deadline=None, derandomize=True, database=None)

@@ -27,19 +27,21 @@ class SessionUpload:
     Attributes
     ----------
     digest
-        SHA-256 of the file and the column mapping used: the cache key of anything derived.
+        SHA-256 of the file and of how it was read and mapped: the cache key of anything derived.
     filename
         Name as the user's browser gave it (shown, never used as a path).
     assets
         Mapped rows (:data:`assetmap.assets.ASSET_COLUMNS`), ``asset_type`` prefixed.
     labels
-        Asset type -> label for the uploaded categories.
+        Asset type -> label for the uploaded categories (the type as the file spells it).
     report
-        Rows not mapped, with reasons.
+        Lines not mapped, with reasons.
     rows_read
-        Rows in the file.
+        Rows in the file as read (a row whose values hold line breaks counts once).
     family
         Family of every uploaded type (community organisations unless the user chose another).
+    data_lines
+        Data lines in the file: mapped + reported.
     """
 
     digest: str
@@ -49,6 +51,7 @@ class SessionUpload:
     report: pd.DataFrame
     rows_read: int
     family: str = FAMILY_COMMUNITY
+    data_lines: int = 0
 
 
 def current() -> SessionUpload | None:
@@ -66,15 +69,20 @@ def keep(
     report: pd.DataFrame,
     rows_read: int,
     family: str = FAMILY_COMMUNITY,
+    data_lines: int | None = None,
 ) -> SessionUpload:
-    """Store an ingest result as this session's upload (replacing any earlier one)."""
+    """Store an ingest result as this session's upload (replacing any earlier one).
+
+    ``mapping_text`` says how the file was read and mapped (it is part of the digest).
+    """
     digest = hashlib.sha256(data + b"\0" + mapping_text.encode()).hexdigest()
     frame = assets.copy()
     frame["asset_type"] = PREFIX + frame["asset_type"].astype(str)
     labels = {PREFIX + slug: f"{label} (your upload)" for slug, label in categories.items()}
     for kind in frame["asset_type"].unique():
         labels.setdefault(kind, f"{kind.removeprefix(PREFIX)} (your upload)")
-    found = SessionUpload(digest, filename, frame, labels, report, rows_read, family)
+    lines = rows_read if data_lines is None else data_lines
+    found = SessionUpload(digest, filename, frame, labels, report, rows_read, family, lines)
     st.session_state[_KEY] = found
     return found
 

@@ -3,17 +3,22 @@
 An upload is bytes and a file name, nothing more: the name only tells which format the user meant
 (and is shown in messages), it never becomes a path. The steps:
 
-1. :func:`read_table` checks the size, sniffs the real format from the bytes (CSV text, an Excel
-   ``.xlsx`` workbook or GeoJSON), decodes text (UTF-8 with or without a byte-order mark,
-   UTF-16 with one, else Windows-1252), finds the delimiter and the header row, and returns every
-   cell as text with the row number a spreadsheet shows. Whole-file problems raise
+1. :func:`read_table` checks the size (:func:`check_size`, the one limit of the dashboard and the
+   command line), sniffs the real format from the bytes (CSV text, an Excel ``.xlsx`` workbook or
+   GeoJSON), decodes text (UTF-8 with or without a byte-order mark, UTF-16 with one or without
+   one, else Windows-1252), finds the delimiter, the decimal mark and the header row (each can be
+   given instead, as can a workbook's sheet, and quoting can be turned off), and returns every
+   cell as text with the line (CSV) or row (workbook) it starts on. Whole-file problems raise
    :class:`UploadError` with a message meant for the user.
 2. :func:`detect_columns` finds the name, postcode, coordinate, type, id and address columns from
    their headers (and, for a file without a header, a postcode column from its values). The caller
    can correct the result and pass it back.
 3. :func:`ingest_table` locates each row by its coordinates (latitude/longitude or British National
    Grid easting/northing) or its postcode, assigns it to an LSOA, and reports every row it cannot
-   place with a reason from :data:`REASONS`. ``len(assets) + len(report) == rows_read`` always.
+   place with a reason from :data:`REASONS`. Every data line of the file is accounted for:
+   ``len(assets) + len(report) == data_lines`` always. A row that runs over several lines (a
+   quoted value with a line break, or a stray quote mark that swallowed the lines after it) is one
+   row; each further line it took is reported on its own, saying which row it was read into.
 
 :func:`ingest` runs all three. Nothing here evaluates, unpickles or executes anything from the file;
 text stays text (HTML is escaped where it is shown; CSV exports go through
@@ -26,6 +31,7 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import json
 import math
 import re
@@ -38,7 +44,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime, time
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -63,6 +69,7 @@ from assetmap.geocode import (
     PostcodeDirectory,
 )
 from assetmap.spatial import METHOD_NEAREST, LsoaLocator
+from assetmap.text import ECHO_MAX_CHARS
 
 # --------------------------------------------------------------------------------------------------
 # Vocabulary
@@ -98,9 +105,15 @@ REASON_NON_NUMERIC: Final = "non-numeric coordinates"
 REASON_GRID_AS_LATLON: Final = "grid reference in latitude/longitude columns"
 REASON_LATLON_AS_GRID: Final = "latitude/longitude in easting/northing columns"
 REASON_OUT_OF_RANGE: Final = "coordinates out of range"
+#: A line a stray (or never closed) quote mark ran into the row above it: not placed on its own.
+REASON_MERGED_LINE: Final = "line merged into another row"
+#: A line that continues a quoted value with a line break: its row is judged as a whole.
+REASON_CONTINUED_LINE: Final = "line continues the row above"
 
 #: Every reason a row can be reported with (postcode reasons are :mod:`assetmap.geocode`'s).
 REASONS: Final[tuple[str, ...]] = (
+    REASON_MERGED_LINE,
+    REASON_CONTINUED_LINE,
     REASON_MALFORMED_ROW,
     REASON_NOT_POINT,
     REASON_BAD_GEOMETRY,
@@ -163,6 +176,13 @@ _XLSX_BLANK_ROWS: Final = 10_000
 _SNIFF_CHARS: Final = 65_536
 _DELIMITERS: Final = (",", ";", "\t", "|")
 _DELIMITER_NAMES: Final = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+#: Separators a user may choose (:func:`parse_delimiter` reads these words too), and decimal marks.
+DELIMITERS: Final[dict[str, str]] = dict(_DELIMITER_NAMES)
+DECIMALS: Final[dict[str, str]] = {".": "decimal point", ",": "decimal comma"}
+# How a row spread over several lines came to be (see JoinedLines).
+JOIN_LINE_BREAK: Final = "line break"
+JOIN_STRAY_QUOTE: Final = "stray quote"
+JOIN_UNCLOSED_QUOTE: Final = "unclosed quote"
 # Values people write for "nothing here" in a location cell: treated as blank so a row can fall
 # back to its postcode rather than be reported for a non-numeric "NULL".
 _NULL_TOKENS: Final = frozenset({"", "na", "n/a", "null", "none", "nan", "-", "#n/a", "nil", "--"})
@@ -205,6 +225,8 @@ class UploadLimits:
         Most an ``.xlsx`` may unpack to.
     max_cells
         Most values (rows x columns), whatever the file's shape.
+    max_lines
+        Most data lines of a text file (rows whose values hold line breaks span several).
     """
 
     max_bytes: int
@@ -213,6 +235,7 @@ class UploadLimits:
     max_cell_chars: int
     max_unzipped_bytes: int
     max_cells: int = 20_000_000
+    max_lines: int = 400_000
 
     @classmethod
     def from_settings(cls) -> UploadLimits:
@@ -224,7 +247,44 @@ class UploadLimits:
             max_cell_chars=settings.UPLOAD_MAX_CELL_CHARS,
             max_unzipped_bytes=int(settings.UPLOAD_MAX_UNZIPPED_MB * 1024 * 1024),
             max_cells=settings.UPLOAD_MAX_CELLS,
+            max_lines=settings.UPLOAD_MAX_LINES,
         )
+
+
+@dataclass(frozen=True)
+class JoinedLines:
+    """A row of a text file that runs over several lines, and why.
+
+    Attributes
+    ----------
+    row
+        The line the row starts on (its ``source_row``).
+    last
+        The last line it takes.
+    kind
+        :data:`JOIN_LINE_BREAK` (a quoted value holds a line break: the row is read as a whole),
+        :data:`JOIN_STRAY_QUOTE` (a quote mark opened a value that ran over lines that each look
+        like a row of their own) or :data:`JOIN_UNCLOSED_QUOTE` (a quote mark is never closed, so
+        the rest of the file ran into the row). The last two report the row as malformed.
+    cells
+        Each further line (``row + 1`` to ``last``) split at the separator with quoting off, so
+        the report can show what it held.
+    """
+
+    row: int
+    last: int
+    kind: str
+    cells: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def merged(self) -> bool:
+        """Whether the lines ran together by mistake (a stray or unclosed quote)."""
+        return self.kind != JOIN_LINE_BREAK
+
+    @property
+    def extra_lines(self) -> int:
+        """Lines beyond the first."""
+        return self.last - self.row
 
 
 @dataclass(frozen=True, eq=False)
@@ -237,16 +297,18 @@ class RawTable:
         One row per data row, one column per column (unique names; ``column N`` where the file has
         no header or a blank one), every cell a ``str`` (blank is ``""``).
     source_row
-        Row numbers as a spreadsheet shows them (header = row 1 when it is the first line); for
-        GeoJSON the feature number (1 = first feature).
+        For text, the line of the file each row starts on (header = line 1 when it is the first;
+        the same as the spreadsheet row unless a value above holds a line break); for a workbook
+        the sheet's row; for GeoJSON the feature number (1 = first feature).
     format
         ``csv``, ``xlsx`` or ``geojson``.
     filename
-        The file's name, cleaned for display (no folders, no control characters).
+        The file's name, cleaned for display (no folders, no control characters, at most
+        :data:`assetmap.text.ECHO_MAX_CHARS` characters).
     encoding, delimiter
         What the text was read with (``None`` for workbooks and GeoJSON).
     header_row
-        Spreadsheet row of the header, ``None`` when the file has none (or for GeoJSON).
+        Line (row) of the header, ``None`` when the file has none (or for GeoJSON).
     row_reason, row_detail
         Problems the reader already found per row (``None`` where there is none): a CSV row with
         more values than the header has columns, a GeoJSON feature that is not a point.
@@ -254,6 +316,14 @@ class RawTable:
         Notes about the whole file, for the user (encoding, skipped blank rows, ...).
     geometry
         For GeoJSON, the columns holding the Point coordinates (used before any header guess).
+    decimal
+        The decimal mark numbers are read with (``.`` or ``,``).
+    quoting
+        Whether quote marks enclose values (``False``: they are plain text).
+    sheet, sheets
+        For a workbook, the sheet read and every sheet's name.
+    joined
+        Rows of a text file that run over several lines (see :class:`JoinedLines`).
     """
 
     frame: pd.DataFrame
@@ -267,11 +337,22 @@ class RawTable:
     row_detail: np.ndarray | None = None
     messages: tuple[str, ...] = ()
     geometry: ColumnMapping | None = None
+    decimal: str = "."
+    quoting: bool = True
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
+    joined: tuple[JoinedLines, ...] = ()
 
     @property
     def rows_read(self) -> int:
-        """Number of data rows (features): the total every result accounts for."""
+        """Number of data rows (features), as read: a row over several lines counts once."""
         return len(self.frame)
+
+    @property
+    def data_lines(self) -> int:
+        """Lines of data in the file (rows for workbooks, features for GeoJSON): the total every
+        result accounts for, ``len(assets) + len(report)``."""
+        return self.rows_read + sum(j.extra_lines for j in self.joined)
 
 
 _FIELD_LABELS: Final = {
@@ -371,13 +452,22 @@ class IngestResult:
     mapping
         The columns used (resolved to names).
     rows_read
-        Data rows (features) in the file; ``len(assets) + len(report) == rows_read``.
-    format, encoding, delimiter, header_row, filename
+        Data rows (features) as read: a row whose values run over several lines counts once.
+    data_lines
+        Lines of data in the file (for a workbook its rows, for GeoJSON its features):
+        ``len(assets) + len(report) == data_lines`` always, every further line of a row that runs
+        over several being reported on its own.
+    format, encoding, delimiter, header_row, filename, decimal, quoting, sheet
         How the file was read (see :class:`RawTable`).
     messages
         Notes about the whole file, for the user.
     categories
-        Asset type slug -> label (the most common spelling in the file), for every type mapped.
+        Asset type slug -> label, for every type mapped. Labels that differ only in case and
+        spacing are one type (the most common spelling is its label); any other difference keeps
+        them apart, even where their slugs would be the same (``=1+1`` is ``1_1``, then ``-1+1``
+        is ``1_1_2``, in the order the file first uses them).
+    joined
+        Rows that run over several lines (see :class:`JoinedLines`).
     """
 
     assets: pd.DataFrame
@@ -391,6 +481,11 @@ class IngestResult:
     filename: str
     messages: list[str] = field(default_factory=list)
     categories: dict[str, str] = field(default_factory=dict)
+    data_lines: int = 0
+    decimal: str = "."
+    quoting: bool = True
+    sheet: str | None = None
+    joined: tuple[JoinedLines, ...] = ()
 
     @property
     def reason_counts(self) -> pd.Series:
@@ -401,6 +496,19 @@ class IngestResult:
     def warning_count(self) -> int:
         """Mapped rows that carry a warning."""
         return int(self.assets["warning"].notna().sum())
+
+    @property
+    def merged_lines(self) -> list[int]:
+        """Lines a stray or unclosed quote mark ran into the row above them (empty if none)."""
+        return [n for j in self.joined if j.merged for n in range(j.row + 1, j.last + 1)]
+
+    def labelled_assets(self) -> pd.DataFrame:
+        """:attr:`assets` with ``asset_type_label`` (the type as the file spells it) after
+        ``asset_type`` (its slug): what the user is shown and can download."""
+        out = self.assets.copy()
+        labels = out["asset_type"].map(self.categories).fillna(out["asset_type"])
+        out.insert(list(out.columns).index("asset_type") + 1, "asset_type_label", labels)
+        return out
 
 
 # --------------------------------------------------------------------------------------------------
@@ -413,8 +521,8 @@ def _display_name(filename: str) -> str:
     # its length, so it cannot smuggle a path or flood a message.
     base = re.split(r"[\\/]", str(filename))[-1]
     base = "".join(ch for ch in base if unicodedata.category(ch)[0] != "C").strip()
-    if len(base) > 120:
-        base = base[:80] + "…" + base[-30:]
+    if len(base) > ECHO_MAX_CHARS:  # keep the ending, which says the format
+        base = base[: ECHO_MAX_CHARS - 31] + "…" + base[-30:]
     return base or "the file"
 
 
@@ -431,6 +539,12 @@ def _size(n_bytes: float) -> str:
 def _extension(name: str) -> str:
     dot = name.rfind(".")
     return name[dot:].casefold() if dot > 0 else ""
+
+
+def expected_format(filename: str) -> str | None:
+    """The format a file name's ending promises (:data:`FORMAT_CSV`, :data:`FORMAT_XLSX` or
+    :data:`FORMAT_GEOJSON`); ``None`` for an ending that is not accepted."""
+    return ACCEPTED_EXTENSIONS.get(_extension(_display_name(filename)))
 
 
 def _accepted_words() -> str:
@@ -486,14 +600,51 @@ _BOMS: Final = (
 )
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le`` or ``utf-16-be`` when the bytes are UTF-16 text without a byte-order mark.
+
+    Text in a register is mostly ASCII, which UTF-16 writes as the character and a NUL: NULs in
+    every other byte (the odd positions little-endian, the even ones big-endian), none between.
+    """
+    sample = data[:8192]
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    even, odd = sample[0 : 2 * pairs : 2].count(0), sample[1 : 2 * pairs : 2].count(0)
+    if odd >= 0.3 * pairs and even <= 0.02 * pairs:
+        return "utf-16-le"
+    if even >= 0.3 * pairs and odd <= 0.02 * pairs:
+        return "utf-16-be"
+    return None
+
+
 def _decode(data: bytes, name: str) -> tuple[str, str, list[str]]:
-    """Bytes to text: BOM if any, else UTF-8, else Windows-1252. Returns text, encoding, notes."""
+    """Bytes to text: BOM if any, else UTF-16 by its NULs, else UTF-8, else Windows-1252.
+
+    Returns text, encoding, notes.
+    """
     notes: list[str] = []
-    for bom, codec, label in _BOMS:
-        if data.startswith(bom):
-            text = data.decode(codec, errors="replace")
-            encoding = label
-            break
+    boms = [(codec, label) for bom, codec, label in _BOMS if data.startswith(bom)]
+    utf16 = None if boms else _utf16_without_bom(data)
+    if boms:
+        codec, encoding = boms[0]
+        text = data.decode(codec, errors="replace")
+    elif utf16 is not None:
+        text = data.decode(utf16, errors="replace")
+        order = "little" if utf16.endswith("le") else "big"
+        encoding = f"UTF-16 {order}-endian"
+        notes.append(
+            f"{name} is UTF-16 ({order}-endian) text without a byte-order mark; it was read "
+            "as such."
+        )
+    elif len(data) >= 8 and data.count(0) > 0.2 * len(data):
+        # NULs between the letters but not in UTF-16's pattern: UTF-32, or an encoding that
+        # cannot be told from the bytes. Removing them would only garble the text.
+        raise UploadError(
+            f"{name} is not UTF-8, UTF-16 or Windows-1252 text: {data.count(0) / len(data):.0%} of "
+            "its bytes are NUL (UTF-32?). Save it from Excel with the encoding option "
+            "'CSV UTF-8 (Comma delimited)' and upload that."
+        )
     else:
         try:
             text, encoding = data.decode("utf-8"), "UTF-8"
@@ -534,18 +685,29 @@ def _is_blank_record(cells: Sequence[str]) -> bool:
     return not "".join(cells).strip()
 
 
-def _sniff_delimiter(text: str, preferred: str) -> str:
-    """The delimiter that splits the first rows most consistently into the most columns."""
+def _quoting(on: bool) -> Literal[0, 3]:
+    return csv.QUOTE_MINIMAL if on else csv.QUOTE_NONE
+
+
+def _sniff_delimiter(text: str, preferred: str, quoting: bool = True) -> str:
+    """The delimiter that splits the first rows most consistently into the most columns.
+
+    A comma that only ever stands between two digits is a decimal comma, not a separator, when
+    another delimiter splits the rows consistently: ``Hub;52,48;-1,90`` is semicolon-separated.
+    """
     sample = text[:_SNIFF_CHARS]
     cut = max(sample.rfind("\n"), sample.rfind("\r"))
     if 0 < cut < len(text) - 1:
         sample = sample[:cut]
     order = [preferred, *[d for d in _DELIMITERS if d != preferred]]
-    best, best_score = preferred, (-1.0, 0)
+    scores: dict[str, tuple[float, int]] = {}
     for delim in order:
         widths = []
         try:
-            for cells in csv.reader(io.StringIO(sample, newline=""), delimiter=delim):
+            rows = csv.reader(
+                io.StringIO(sample, newline=""), delimiter=delim, quoting=_quoting(quoting)
+            )
+            for cells in rows:
                 if cells and not _is_blank_record(cells):
                     widths.append(len(cells))
                 if len(widths) >= 50:
@@ -559,22 +721,57 @@ def _sniff_delimiter(text: str, preferred: str) -> str:
             continue
         # Consistency first (rounded, so one odd row does not lose to a split that is uniform by
         # accident), then more columns; ties keep the preferred order.
-        score = (round(count / len(widths), 1), mode)
-        if score > best_score:
-            best, best_score = delim, score
+        scores[delim] = (round(count / len(widths), 1), mode)
+    commas = sample.count(",")
+    decimal_commas = bool(commas) and len(re.findall(r"\d,\d", sample)) >= 0.9 * commas
+    if decimal_commas and any(d != "," and v[0] >= 0.9 for d, v in scores.items()):
+        scores.pop(",", None)
+    best, best_score = preferred, (-1.0, 0)
+    for delim in order:
+        if delim in scores and scores[delim] > best_score:
+            best, best_score = delim, scores[delim]
     return best
+
+
+# Numbers written with a decimal comma (52,48; 1.234,5) or a decimal point (52.48; 1,234.5). A
+# comma followed by exactly three digits (1,234) could be either and counts for neither.
+_COMMA_DECIMAL: Final = re.compile(r"[+-]?(?:\d+,(?!\d{3}$)\d+|\d{1,3}(?:\.\d{3})+,\d+)")
+_POINT_DECIMAL: Final = re.compile(r"[+-]?(?:\d+\.(?!\d{3}$)\d+|\d{1,3}(?:,\d{3})+\.\d+)")
+
+
+def _sniff_decimal(rows: Sequence[Sequence[str]]) -> str:
+    """``,`` when the cells' numbers use decimal commas more often than decimal points, else
+    ``.``."""
+    comma = point = 0
+    for cells in rows[:500]:
+        for cell in cells:
+            text = cell.strip()
+            if not text or not text[-1].isdigit():
+                continue
+            if _COMMA_DECIMAL.fullmatch(text):
+                comma += 1
+            elif _POINT_DECIMAL.fullmatch(text):
+                point += 1
+    return "," if comma > point else "."
 
 
 @dataclass
 class _Records:
-    """Non-blank records with their spreadsheet row numbers, before a header is chosen."""
+    """Non-blank records with the line (row) each starts and ends on, before a header is chosen.
+
+    ``lines`` holds a text file's physical lines, kept only when a record runs over several.
+    """
 
     rows: list[list[str]]
     numbers: list[int]
+    ends: list[int] = field(default_factory=list)
     truncated: bool = False
     notes: list[str] = field(default_factory=list)
     unclosed_quote_row: int | None = None
     unclosed_quote_lines: int = 0
+    lines: list[str] | None = None
+    sheet: str | None = None
+    sheets: tuple[str, ...] = ()
 
 
 def _too_many_cells(name: str, limits: UploadLimits) -> UploadError:
@@ -584,42 +781,56 @@ def _too_many_cells(name: str, limits: UploadLimits) -> UploadError:
     )
 
 
-def _csv_records(text: str, delimiter: str, limits: UploadLimits, name: str) -> _Records:
+def _csv_records(
+    text: str, delimiter: str, limits: UploadLimits, name: str, quoting: bool = True
+) -> _Records:
     # The csv module's field cap defaults to 128 KiB; a larger cell would stop the reader. Raise it
     # to the upload size (never lower it): huge cells are then judged per row, not per file.
     needed = len(text) + 1
     if csv.field_size_limit() < needed:
         csv.field_size_limit(needed)
     out = _Records([], [])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    rows, numbers = out.rows, out.numbers
+    reader = csv.reader(
+        io.StringIO(text, newline=""), delimiter=delimiter, strict=False, quoting=_quoting(quoting)
+    )
+    rows, numbers, ends = out.rows, out.numbers, out.ends
     limit = limits.max_rows + _TITLE_WINDOW
-    last_end = last_start = 0  # physical lines, to find where an unclosed quote began
-    cells_read = 0
+    last_end = 0  # physical lines: a record runs from the line after the last one to line_num
+    cells_read = extra_lines = 0
     try:
-        for number, cells in enumerate(reader, start=1):
+        for cells in reader:
+            start, end = last_end + 1, reader.line_num
+            last_end = end
             cells_read += len(cells)
             if cells_read > limits.max_cells:
                 raise _too_many_cells(name, limits)
             # Most rows start with a value: only the others need the full blank check.
             if cells and (cells[0].strip() or not _is_blank_record(cells)):
                 rows.append(cells)
-                numbers.append(number)
-                last_start = last_end + 1
+                numbers.append(start)
+                ends.append(end)
+                extra_lines += end - start
                 if len(rows) > limit:
                     out.truncated = True
                     return out
-            last_end = reader.line_num
+                if len(rows) + extra_lines > limits.max_lines + _TITLE_WINDOW:
+                    raise UploadError(
+                        f"{name} has more than {limits.max_lines:,} lines, the most one upload "
+                        "may hold: split it into smaller files."
+                    )
     except csv.Error as exc:  # not expected with strict=False and the raised field limit
         raise UploadError(f"{name} cannot be read as delimited text ({exc}).") from exc
+    if extra_lines:
+        out.lines = io.StringIO(text, newline="").readlines()
     # A quote opened and never closed swallows the rest of the file into one value. The strict
-    # reader says so at the end of the data; point at the row where it started.
-    if out.rows and text.count('"') % 2 == 1:
-        tail_lines = io.StringIO(text, newline="").readlines()[last_start - 1 :]
+    # reader says so at the end of the data; point at the line where it started.
+    if quoting and out.rows and text.count('"') % 2 == 1:
+        lines = out.lines if out.lines is not None else io.StringIO(text, newline="").readlines()
+        tail_lines = lines[numbers[-1] - 1 :]
         try:
             list(csv.reader(tail_lines, delimiter=delimiter, strict=True))
         except csv.Error:
-            out.unclosed_quote_row = out.numbers[-1]
+            out.unclosed_quote_row = numbers[-1]
             out.unclosed_quote_lines = len(tail_lines)
     return out
 
@@ -647,7 +858,29 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _xlsx_records(data: bytes, limits: UploadLimits, name: str) -> _Records:
+def _pick_sheet(titles: Sequence[str], sheet: str | int | None, name: str) -> int:
+    """Index of the chosen sheet: a name (exact, else ignoring case and spacing) or a position
+    counted from 1; the first sheet when ``None``."""
+    if sheet is None:
+        return 0
+    if isinstance(sheet, str) and sheet in titles:
+        return list(titles).index(sheet)
+    folded = [re.sub(r"\s+", " ", t).strip().casefold() for t in titles]
+    key = re.sub(r"\s+", " ", str(sheet)).strip().casefold()
+    if key in folded:
+        return folded.index(key)
+    if re.fullmatch(r"\d{1,4}", key) and 1 <= int(key) <= len(titles):
+        return int(key) - 1
+    listed = ", ".join(repr(t) for t in titles[:20]) + (", ..." if len(titles) > 20 else "")
+    raise UploadError(
+        f"{name} has no sheet {_short(str(sheet), 40)!r}: its sheets are {listed} (or give the "
+        "sheet's position, 1 for the first)."
+    )
+
+
+def _xlsx_records(
+    data: bytes, limits: UploadLimits, name: str, sheet: str | int | None = None
+) -> _Records:
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         unpacked = sum(info.file_size for info in archive.infolist())
     if unpacked > limits.max_unzipped_bytes:
@@ -670,15 +903,19 @@ def _xlsx_records(data: bytes, limits: UploadLimits, name: str) -> _Records:
                 sheets = book.worksheets
                 if not sheets:
                     raise UploadError(f"{name} has no worksheet.")
-                sheet = sheets[0]
+                titles = [str(s.title) for s in sheets]
+                chosen = _pick_sheet(titles, sheet, name)
+                out.sheet, out.sheets = titles[chosen], tuple(titles)
                 if len(sheets) > 1:
-                    others = ", ".join(repr(s.title) for s in sheets[1:4])
-                    more = ", ..." if len(sheets) > 4 else ""
+                    rest = [t for k, t in enumerate(titles) if k != chosen]
+                    others = ", ".join(repr(t) for t in rest[:3])
+                    more = ", ..." if len(rest) > 3 else ""
+                    which = "the first sheet" if chosen == 0 else f"sheet {chosen + 1}"
                     out.notes.append(
-                        f"Read the first sheet, {sheet.title!r}; the workbook's other sheets "
-                        f"({others}{more}) were not read."
+                        f"Read {which}, {titles[chosen]!r}; the workbook's other sheets "
+                        f"({others}{more}) were not read (choose another sheet to read it)."
                     )
-                _read_sheet(sheet, limits, out, name)
+                _read_sheet(sheets[chosen], limits, out, name)
             finally:
                 book.close()
     except UploadError:
@@ -720,6 +957,7 @@ def _read_sheet(sheet: Any, limits: UploadLimits, out: _Records, name: str) -> N
             raise _too_many_cells(name, limits)
         out.rows.append(cells)
         out.numbers.append(number)
+        out.ends.append(number)
         if len(out.rows) > limits.max_rows + _TITLE_WINDOW:
             out.truncated = True
             return
@@ -774,6 +1012,210 @@ def _column_names(header: Sequence[str] | None, width: int) -> tuple[list[str], 
     return names, cut
 
 
+def _header_hits(cells: Sequence[str]) -> int:
+    """How many cells are column names :func:`detect_columns` knows."""
+    hits = 0
+    for cell in cells:
+        tokens = _tokens(cell)
+        if tokens and (
+            "".join(tokens) in _ALL_SYNONYMS or any(_partial_match(f, tokens) for f in _FIELD_ORDER)
+        ):
+            hits += 1
+    return hits
+
+
+def _filled(cells: Sequence[str]) -> int:
+    return sum(1 for c in cells if c.strip())
+
+
+def _guess_first(window: Sequence[Sequence[str]], header: bool | None) -> int:
+    """Index of the header among the first rows: title rows above it are skipped.
+
+    The first row that names two or more known columns (and holds no postcode or number) is the
+    header, when every row above it is a title: one with fewer values. Failing that, rows holding
+    a single value (in a table of three or more columns) are titles.
+    """
+    if header is False:
+        return 0
+    for i, row in enumerate(window):
+        if _header_hits(row) >= 2 and not _looks_like_data(row):
+            width = _filled(row)
+            if all(_filled(r) < width for r in window[:i]):
+                return i
+    first = 0
+    if max(_filled(r) for r in window) >= 3:
+        while (
+            first < len(window) - 1
+            and _filled(window[first]) == 1
+            and not _looks_like_data(window[first])
+        ):
+            first += 1
+    return first
+
+
+def _find_header_row(records: _Records, header_row: int, name: str) -> int:
+    """Index of the record on the chosen header row, or a clear :class:`UploadError`."""
+    if header_row < 1:
+        raise UploadError(f"Row {header_row} is not a row of {name}: rows count from 1.")
+    for i, (start, end) in enumerate(zip(records.numbers, records.ends, strict=True)):
+        if start == header_row:
+            return i
+        if start < header_row <= end:
+            raise UploadError(
+                f"Line {header_row} of {name} is not where a row starts: it is part of the row "
+                f"on line {start}, which runs over lines {start}-{end}. Choose that row, or "
+                "another."
+            )
+        if start > header_row:
+            raise UploadError(
+                f"Row {header_row} of {name} is blank: choose the row that holds the column names."
+            )
+    raise UploadError(
+        f"{name} has no row {header_row}: its last row with values is row {records.ends[-1]}."
+    )
+
+
+@dataclass(frozen=True)
+class _Profile:
+    """What the rows on one line each hold per column: always a value, a postcode, a number."""
+
+    width: int
+    filled: tuple[bool, ...]
+    postcode: tuple[bool, ...]
+    number: tuple[bool, ...]
+
+
+def _profile(rows: Sequence[Sequence[str]], width: int) -> _Profile:
+    columns = range(width)
+    n = max(len(rows), 1)
+    cells = [[r[c].strip() if c < len(r) else "" for r in rows] for c in columns]
+    filled = [sum(1 for v in col if v) for col in cells]
+
+    def share(test: Callable[[str], bool], c: int) -> bool:
+        return filled[c] > 0 and sum(1 for v in cells[c] if v and test(v)) >= 0.9 * filled[c]
+
+    return _Profile(
+        width,
+        tuple(f >= 0.9 * n for f in filled),
+        tuple(share(_is_postcode, c) for c in columns),
+        tuple(share(_is_number, c) for c in columns),
+    )
+
+
+def _is_postcode(text: str) -> bool:
+    return bool(_POSTCODE_SHAPE.fullmatch(re.sub(r"\s+", "", text.upper())))
+
+
+def _is_number(text: str) -> bool:
+    return _parses_as_number(text.replace(",", ".", 1))
+
+
+def _fits(cells: Sequence[str], profile: _Profile) -> bool:
+    """Whether one line, split with quoting off, looks like the file's one-line rows."""
+    width = profile.width
+    if len(cells) < width or (len(cells) > width and not _is_blank_record(cells[width:])):
+        return False
+    for c in range(width):
+        value = cells[c].strip().strip('"').strip()
+        if (
+            (profile.filled[c] and not value)
+            or (profile.postcode[c] and not _is_postcode(value))
+            or (profile.number[c] and not _is_number(value))
+        ):
+            return False
+    return True
+
+
+def _ranges(spans: Sequence[tuple[int, int]], most: int = 8) -> str:
+    """``lines 3-4, 9-12 and 20-21`` (the first ``most``, then how many more)."""
+    words = [f"{a}-{b}" for a, b in spans[:most]]
+    if len(spans) > most:
+        words.append(f"{len(spans) - most:,} more")
+    listed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    return "lines " + listed
+
+
+def _split_number(cells: Sequence[str]) -> tuple[str, str] | None:
+    """Two neighbouring cells that read as one number split at a decimal comma (``52``, ``48``)."""
+    for x, y in itertools.pairwise(cells):
+        if re.fullmatch(r"[+-]?\d+", x.strip()) and re.fullmatch(r"\d+", y.strip()):
+            return x.strip(), y.strip()
+    return None
+
+
+def _joined_rows(
+    records: _Records,
+    data_numbers: Sequence[int],
+    data_ends: Sequence[int],
+    width: int,
+    delimiter: str,
+) -> list[JoinedLines]:
+    """Data rows over several lines, each judged: a line break in a quoted value, or a stray or
+    unclosed quote mark that ran lines together (most of its lines are complete rows alone)."""
+    lines = records.lines
+    if lines is None:
+        return []
+    out = []
+    last = len(data_numbers) - 1
+    # The rows on one line show what a row holds: a line swallowed by a stray quote is one.
+    one_line = [
+        records.rows[k]
+        for k in range(len(records.rows) - len(data_numbers), len(records.rows))
+        if records.ends[k] == records.numbers[k]
+    ][:500]
+    profile = _profile(one_line, width)
+    for i, (start, end) in enumerate(zip(data_numbers, data_ends, strict=True)):
+        if end == start:
+            continue
+        split = [
+            tuple(next(csv.reader([line], delimiter=delimiter, quoting=csv.QUOTE_NONE), []))
+            for line in lines[start - 1 : end]
+        ]
+        if i == last and records.unclosed_quote_row == start:
+            kind = JOIN_UNCLOSED_QUOTE
+        else:
+            complete = sum(1 for cells in split if _fits(cells, profile))
+            kind = (
+                JOIN_STRAY_QUOTE if complete >= 2 and 2 * complete > len(split) else JOIN_LINE_BREAK
+            )
+        out.append(JoinedLines(start, end, kind, tuple(split[1:])))
+    return out
+
+
+def _joined_messages(joined: Sequence[JoinedLines], name: str) -> list[str]:
+    messages = []
+    stray = [(j.row, j.last) for j in joined if j.kind == JOIN_STRAY_QUOTE]
+    if stray:
+        lost = sum(b - a for a, b in stray)
+        one = len(stray) == 1
+        these = "That row is" if one else f"These {len(stray):,} rows are"
+        messages.append(
+            f"A quote mark ran lines of {name} together: {_ranges(stray)} were "
+            f"{'' if one else 'each '}read as one row, because a quote mark on the first line "
+            f"opens a value that only closes on the last. {these} reported as malformed and the "
+            f"{_count(lost, 'line')} after {'its' if one else 'their'} first as merged into "
+            f"{'it' if one else 'them'}; nothing is placed from them. If quote marks in the file "
+            "are part of the text rather than around values, read it again with quoting off."
+        )
+    messages.extend(
+        f"Line {j.row} opens a quote mark that is never closed: lines {j.row}-{j.last}, the rest "
+        "of the file, were read as one row, which is reported as malformed (the lines after its "
+        "first as merged into it). Close the quote, or read the file again with quoting off."
+        for j in joined
+        if j.kind == JOIN_UNCLOSED_QUOTE
+    )
+    breaks = [(j.row, j.last) for j in joined if j.kind == JOIN_LINE_BREAK]
+    if breaks:
+        one = len(breaks) == 1
+        messages.append(
+            f"{_count(len(breaks), 'row')} of {name} {'holds' if one else 'hold'} a quoted value "
+            f"with a line break, so {'it runs' if one else 'each runs'} over more than one line: "
+            f"{_ranges(breaks)}. {'It is' if one else 'Each is'} read as one row; the further "
+            "lines are listed in the report as continuing the row above."
+        )
+    return messages
+
+
 def _table_from_records(
     records: _Records,
     *,
@@ -785,44 +1227,45 @@ def _table_from_records(
     encoding: str | None = None,
     delimiter: str | None = None,
     notes: Sequence[str] = (),
+    decimal: str | None = None,
+    quoting: bool = True,
+    header_row: int | None = None,
 ) -> RawTable:
     """Choose the header, name the columns, pad the rows: records -> :class:`RawTable`.
 
     ``extra_cells`` says what a row with more cells than the header is: ``"malformed"`` (CSV: an
     unquoted delimiter shifted the values) or ``"columns"`` (a workbook: a note off to the right).
+    ``header_row`` (a line or row number) puts the header there instead of guessing it.
     """
-    rows, numbers = records.rows, records.numbers
+    rows, numbers, ends = records.rows, records.numbers, records.ends
     messages = [*notes, *records.notes]
     if not rows:
         raise UploadError(f"{name} is empty: it has no rows with any values.")
 
-    # Title rows ("Asset register, March 2025") above the header hold one value in a table of
-    # several columns; skip them, and say so.
-    window = rows[:_TITLE_WINDOW]
-    widest = max(sum(1 for c in r if c.strip()) for r in window)
-    first = 0
-    if header is not False and widest >= 3:
-        while (
-            first < len(window) - 1
-            and sum(1 for c in rows[first] if c.strip()) == 1
-            and not _looks_like_data(rows[first])
-        ):
-            first += 1
-    if first:
-        title = next(c for c in rows[0] if c.strip()).strip()
-        messages.append(
-            f"Skipped {_count(first, 'title row')} above the header "
-            f"(row {numbers[0]}: {_short(title, 60)!r})."
-        )
-
-    has_header = not _looks_like_data(rows[first]) if header is None else header
+    if header_row is not None:
+        first, has_header = _find_header_row(records, header_row, name), True
+        if first:
+            messages.append(
+                f"Read the header from row {header_row}, as chosen; skipped "
+                f"{_count(first, 'row')} above it."
+            )
+    else:
+        # Title rows ("Asset register, March 2025") above the header: skip them, and say so.
+        first = _guess_first(rows[:_TITLE_WINDOW], header)
+        if first:
+            title = next(c for c in rows[0] if c.strip()).strip()
+            messages.append(
+                f"Skipped {_count(first, 'title row')} above the header "
+                f"(row {numbers[0]}: {_short(title, 60)!r})."
+            )
+        has_header = not _looks_like_data(rows[first]) if header is None else header
     if has_header:
         header_cells: list[str] | None = rows[first]
-        header_row: int | None = numbers[first]
-        data, data_numbers = rows[first + 1 :], numbers[first + 1 :]
+        found_header: int | None = numbers[first]
+        data, data_numbers, data_ends = rows[first + 1 :], numbers[first + 1 :], ends[first + 1 :]
     else:
-        header_cells, header_row = None, None
-        data, data_numbers = rows[first:], numbers[first:]
+        header_cells, found_header = None, None
+        data, data_numbers, data_ends = rows[first:], numbers[first:], ends[first:]
         if header is None:
             messages.append(
                 f"The first row (row {numbers[first]}) holds a postcode or a number, so {name} "
@@ -839,7 +1282,7 @@ def _table_from_records(
         why = ""
         if records.unclosed_quote_row is not None:
             why = (
-                f" (a quote mark opened in row {records.unclosed_quote_row} is never closed, so "
+                f" (a quote mark opened on line {records.unclosed_quote_row} is never closed, so "
                 "everything after it was read as one value)"
             )
         raise UploadError(f"{name} has a header row but no data rows{why}.")
@@ -866,6 +1309,7 @@ def _table_from_records(
     reason = np.full(n, None, dtype=object)
     detail = np.full(n, None, dtype=object)
     padded: list[list[str]] = []
+    split_numbers: list[tuple[int, tuple[str, str]]] = []
     for i, cells in enumerate(data):
         if len(cells) > width:
             if extra_cells == "malformed" and not _is_blank_record(cells[width:]):
@@ -874,26 +1318,62 @@ def _table_from_records(
                     f"{len(cells)} values but the header has {width} columns "
                     "(a delimiter inside a value that is not in quotes?)"
                 )
+                pair = _split_number(cells) if delimiter == "," else None
+                if pair is not None:
+                    split_numbers.append((data_numbers[i], pair))
+                    detail[i] = (
+                        f"{len(cells)} values but the header has {width} columns (a decimal comma "
+                        f"in a comma-separated file? {pair[0]!r} and {pair[1]!r})"
+                    )
             cells = cells[:width]
         elif len(cells) < width:
             cells = [*cells, *([""] * (width - len(cells)))]
         padded.append(cells)
-    if records.unclosed_quote_row is not None and records.unclosed_quote_lines > 1:
-        last = n - 1
-        if data_numbers[last] == records.unclosed_quote_row:
-            reason[last] = REASON_MALFORMED_ROW
-            detail[last] = (
-                f"a quote mark in this row is never closed, so the last "
-                f"{records.unclosed_quote_lines:,} lines of the file ran into this row"
+
+    joined = _joined_rows(records, data_numbers, data_ends, width, delimiter or ",")
+    at = {start: i for i, start in enumerate(data_numbers)} if joined else {}
+    for j in joined:
+        i = at[j.row]
+        if j.kind == JOIN_STRAY_QUOTE:
+            reason[i] = REASON_MALFORMED_ROW
+            detail[i] = (
+                f"a quote mark on line {j.row} opens a value that only closes on line {j.last}: "
+                f"lines {j.row}-{j.last} were read as this one row, though each looks like a row "
+                "of its own (read the file with quoting off?)"
             )
-            messages.append(
-                f"Row {records.unclosed_quote_row} opens a quote mark that is never closed: "
-                "everything after it was read as part of that row, which is reported."
+        elif j.kind == JOIN_UNCLOSED_QUOTE:
+            reason[i] = REASON_MALFORMED_ROW
+            detail[i] = (
+                f"a quote mark in this row is never closed, so the rest of the file (lines "
+                f"{j.row}-{j.last}) ran into this row"
             )
+    messages.extend(_joined_messages(joined, name))
+
+    decimal = decimal or _sniff_decimal(data)
+    if split_numbers:
+        line, (x, y) = split_numbers[0]
+        messages.append(
+            f"{_count(len(split_numbers), 'row')} of {name} "
+            f"{'has' if len(split_numbers) == 1 else 'have'} more values than the header has "
+            f"columns, with a number that looks split at a decimal comma (line {line}: {x!r} "
+            f"and {y!r}): in a comma-separated file a decimal comma cannot be told from a "
+            "separator, so these rows are reported as malformed. "
+            "Save the file with semicolons between values (what Excel writes where the decimal "
+            "mark is a comma), or put such numbers in quotes, and upload it again."
+        )
+    elif delimiter == "," and decimal == ",":
+        messages.append(
+            f"{name} is comma-separated and its numbers have decimal commas: only numbers in "
+            'quotes ("52,48") can be read whole; one without quotes is split into two values '
+            "and its row reported as malformed. Saving the file with semicolons between values "
+            "avoids this."
+        )
+
     # Blank rows below the table are formatting; blank rows within it are worth a mention.
-    blank = numbers[-1] - len(rows)
+    taken = sum(end - start + 1 for start, end in zip(numbers, ends, strict=True))
+    blank = ends[-1] - taken
     if blank:
-        messages.append(f"Skipped {_count(blank, 'blank row')} (not counted as rows read).")
+        messages.append(f"Skipped {_count(blank, 'blank row')} (not counted as data lines).")
 
     frame = pd.DataFrame(padded, columns=pd.Index(names, dtype=object), dtype=object)
     return RawTable(
@@ -903,10 +1383,15 @@ def _table_from_records(
         filename=name,
         encoding=encoding,
         delimiter=delimiter,
-        header_row=header_row,
+        header_row=found_header,
         row_reason=reason,
         row_detail=detail,
         messages=tuple(messages),
+        decimal=decimal,
+        quoting=quoting,
+        sheet=records.sheet,
+        sheets=records.sheets,
+        joined=tuple(joined),
     )
 
 
@@ -1016,12 +1501,12 @@ class _Json:
     error: str = ""
 
 
-def _parse_json(data: bytes, expected: str) -> _Json:
+def _parse_json(data: bytes, expected: str, name: str) -> _Json:
     # Only bytes that open like JSON are parsed, unless JSON is what the name promised.
     head = data[:64].lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n")
     if expected != FORMAT_GEOJSON and not head.startswith((b"{", b"[")):
         return _Json(None)
-    text, _, _ = _decode(data, "")
+    text, _, _ = _decode(data, name)
     try:
         doc = json.loads(text)  # plain data: json never builds objects or runs code
     except RecursionError:
@@ -1033,14 +1518,92 @@ def _parse_json(data: bytes, expected: str) -> _Json:
     return _Json("json", doc)
 
 
+def size_message(n_bytes: int, filename: str, limits: UploadLimits | None = None) -> str | None:
+    """What is said of a file of ``n_bytes`` that is too big to upload; ``None`` when it is not.
+
+    The one message the dashboard and the command line give (see :func:`check_size`).
+    """
+    limits = limits or UploadLimits.from_settings()
+    if n_bytes <= limits.max_bytes:
+        return None
+    return (
+        f"{_display_name(filename)} is {_size(n_bytes)}, more than the {_size(limits.max_bytes)} "
+        "one upload may be: split it, or remove columns you do not need."
+    )
+
+
+def check_size(n_bytes: int, filename: str, limits: UploadLimits | None = None) -> None:
+    """Refuse a file bigger than one upload may be, before its bytes are read.
+
+    The one size check of the dashboard (on the size the browser reports), the command line (on
+    the file's size on disk) and :func:`read_table`.
+
+    Raises
+    ------
+    UploadError
+        With :func:`size_message`.
+    """
+    message = size_message(n_bytes, filename, limits)
+    if message is not None:
+        raise UploadError(message)
+
+
+_DELIMITER_WORDS: Final = {
+    ",": ",", "comma": ",", ";": ";", "semicolon": ";", "\\t": "\t", "\t": "\t", "tab": "\t",
+    "|": "|", "pipe": "|",
+}  # fmt: skip
+_DECIMAL_WORDS: Final = {
+    ".": ".", "point": ".", "dot": ".", "period": ".", ",": ",", "comma": ",",
+}  # fmt: skip
+
+
+def parse_delimiter(value: str) -> str:
+    """A separator as a user writes it (``;``, ``semicolon``, ``tab``, ``\\t``...) -> the character.
+
+    Raises
+    ------
+    UploadError
+        For anything but comma, semicolon, tab or pipe.
+    """
+    found = _DELIMITER_WORDS.get(value if value in _DELIMITER_WORDS else value.strip().casefold())
+    if found is None:
+        raise UploadError(
+            f"The separator {value!r} is not one assetmap reads: choose comma (,), semicolon (;), "
+            "tab or pipe (|)."
+        )
+    return found
+
+
+def parse_decimal(value: str) -> str:
+    """A decimal mark as a user writes it (``,``, ``comma``, ``.``, ``point``) -> the character.
+
+    Raises
+    ------
+    UploadError
+        For anything but a point or a comma.
+    """
+    found = _DECIMAL_WORDS.get(value.strip().casefold())
+    if found is None:
+        raise UploadError(
+            f"The decimal mark {value!r} is not one assetmap reads: choose a point (.) or a "
+            "comma (,)."
+        )
+    return found
+
+
 def read_table(
     data: bytes,
     filename: str,
     *,
     header: bool | None = None,
     limits: UploadLimits | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+    quoting: bool = True,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
 ) -> RawTable:
-    """Read an upload as text cells with spreadsheet row numbers.
+    """Read an upload as text cells with the line (row) each starts on.
 
     Parameters
     ----------
@@ -1051,9 +1614,23 @@ def read_table(
         messages and never used as a path.
     header
         ``True``/``False`` when the caller knows whether the first row is a header; ``None`` to
-        decide from the first row (a row with a postcode or a number in it is data).
+        decide from the file (title rows above a header are skipped; a first row with a postcode
+        or a number in it is data).
     limits
-        Caps on size, rows, columns and cells; :meth:`UploadLimits.from_settings` by default.
+        Caps on size, rows, lines, columns and cells; :meth:`UploadLimits.from_settings` by
+        default.
+    delimiter
+        The separator of a text file (``,`` ``;`` tab ``|``); sniffed from the file when ``None``.
+    decimal
+        The decimal mark of numbers (``.`` or ``,``); sniffed from the values when ``None``.
+    quoting
+        ``False`` reads quote marks as plain text, one row per line: the way to read a file whose
+        stray quote marks ran lines together.
+    sheet
+        A workbook's sheet: its name or position counted from 1; the first when ``None``.
+    header_row
+        The line (row) that holds the column names, counted from 1; the rows above it are
+        skipped. Guessed when ``None``.
 
     Returns
     -------
@@ -1062,8 +1639,9 @@ def read_table(
     Raises
     ------
     UploadError
-        For a problem with the whole file: too big, too many rows or columns, empty, header only,
-        not what its name says, an unaccepted ending, unreadable.
+        For a problem with the whole file: too big, too many rows, lines or columns, empty, header
+        only, not what its name says, an unaccepted ending, unreadable, a sheet or header row it
+        does not have.
     """
     limits = limits or UploadLimits.from_settings()
     data = bytes(data)
@@ -1073,11 +1651,11 @@ def read_table(
         what = f"'{ext}' files" if ext else "Files without an ending such as .csv"
         raise UploadError(f"{name}: {what} are not accepted. Upload {_accepted_words()}.")
     expected = ACCEPTED_EXTENSIONS[ext]
-    if len(data) > limits.max_bytes:
-        raise UploadError(
-            f"{name} is {_size(len(data))}, more than the {_size(limits.max_bytes)} one upload "
-            "may be: split it, or remove columns you do not need."
-        )
+    check_size(len(data), name, limits)
+    if delimiter is not None:
+        delimiter = parse_delimiter(delimiter)
+    if decimal is not None:
+        decimal = parse_decimal(decimal)
     if not data.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
         raise UploadError(f"{name} is empty.")
 
@@ -1088,16 +1666,23 @@ def read_table(
                 f"{name} is an Excel workbook, not {_format_words(expected)}: rename it to end in "
                 ".xlsx, or save it from Excel as CSV, and upload again."
             )
-        records = _xlsx_records(data, limits, name)
+        records = _xlsx_records(data, limits, name, sheet)
         return _table_from_records(
-            records, fmt=FORMAT_XLSX, name=name, header=header, limits=limits, extra_cells="columns"
+            records,
+            fmt=FORMAT_XLSX,
+            name=name,
+            header=header,
+            limits=limits,
+            extra_cells="columns",
+            decimal=decimal,
+            header_row=header_row,
         )
     if kind is not None:
         raise UploadError(
             f"{name} is {kind}, not {_format_words(expected)}. Upload {_accepted_words()}."
         )
 
-    parsed = _parse_json(data, expected)
+    parsed = _parse_json(data, expected, name)
     if expected == FORMAT_GEOJSON:
         if parsed.kind is None:
             raise UploadError(f"{name} cannot be read as GeoJSON: {parsed.error}.")
@@ -1118,8 +1703,11 @@ def read_table(
             f"{name} is not an Excel workbook: it is text (CSV?). Rename it to end in .csv and "
             "upload again."
         )
-    delimiter = _sniff_delimiter(text, "\t" if ext == ".tsv" else ",")
-    records = _csv_records(text, delimiter, limits, name)
+    if delimiter is None:
+        delimiter = _sniff_delimiter(text, "\t" if ext == ".tsv" else ",", quoting)
+    records = _csv_records(text, delimiter, limits, name, quoting)
+    if not quoting:
+        notes.append("Quoting is off: quote marks are read as part of the values.")
     return _table_from_records(
         records,
         fmt=FORMAT_CSV,
@@ -1130,6 +1718,9 @@ def read_table(
         encoding=encoding,
         delimiter=delimiter,
         notes=notes,
+        decimal=decimal,
+        quoting=quoting,
+        header_row=header_row,
     )
 
 
@@ -1201,6 +1792,7 @@ _NOT_ASSET_ID: Final = frozenset((
     "ccg", "sicbl", "district", "county", "country", "parent", "trust", "pcn", "nation",
     "constituency", "parish", "grid", "area",
 ))  # fmt: skip
+_ALL_SYNONYMS: Final = frozenset(v for names in _SYNONYMS.values() for v in names)
 _FIELD_ORDER: Final = (
     "postcode",
     "latitude",
@@ -1464,11 +2056,22 @@ def _parse_one(text: str, grid: bool) -> float:
 
 
 def _parse_numbers(
-    values: np.ndarray, blank: np.ndarray, grid: bool
+    values: np.ndarray, blank: np.ndarray, grid: bool, decimal: str = "."
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Numbers from text cells: the values (NaN where blank or bad) and a mask of bad ones."""
-    text = pd.Series(values, dtype=object).where(~blank, None)
-    numbers = np.array(pd.to_numeric(text.str.strip(), errors="coerce"), dtype="float64")
+    """Numbers from text cells: the values (NaN where blank or bad) and a mask of bad ones.
+
+    With a decimal comma, ``52,48`` is 52.48 and ``530.000,5`` is 530000.5. Degrees are read
+    with either mark whatever the file's (no latitude has thousands); in metres, the file's
+    decimal mark tells ``530,000`` (530000 with a decimal point) from ``530,5``.
+    """
+    text = pd.Series(values, dtype=object).where(~blank, None).str.strip()
+    if decimal == ",":
+        if grid:
+            thousands = text.str.fullmatch(r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d*)?").fillna(False)
+            text = text.where(~thousands.astype(bool), text.str.replace(".", "", regex=False))
+        one_comma = text.str.fullmatch(r"[+-]?\d*,\d+|[+-]?\d+,").fillna(False).astype(bool)
+        text = text.where(~one_comma, text.str.replace(",", ".", regex=False))
+    numbers = np.array(pd.to_numeric(text, errors="coerce"), dtype="float64")
     retry = np.flatnonzero(~blank & ~np.isfinite(numbers))
     for i in retry:  # only the few cells written unusually take the slow path
         try:
@@ -1532,15 +2135,38 @@ def _slug(label: str) -> str:
 def _categories(
     raw: np.ndarray | None, n: int, default_type: str
 ) -> tuple[np.ndarray, dict[str, str]]:
-    """Slug per row and slug -> label (the most common spelling), blank -> the default type."""
+    """Slug per row and slug -> label, blank -> the default type.
+
+    Values that differ only in case and spacing are one type, labelled with its most common
+    spelling. Others are kept apart even where their slugs would be equal (``=1+1`` and ``-1+1``
+    are both ``1_1``): the second to appear in the file is ``1_1_2``, the third ``1_1_3``, and
+    so on, skipping any slug the file already uses.
+    """
     if raw is None:
         return np.full(n, default_type, dtype=object), {}
     # A register has few distinct types: tidy and slug each distinct value once.
     codes, uniques = pd.factorize(pd.Series(raw, dtype=object))
     tidy = [re.sub(r"\s+", " ", str(u)).strip() for u in uniques]
-    slug_of = np.array([_slug(t) if t else default_type for t in tidy], dtype=object)
-    slugs = slug_of[codes]
     counts = np.bincount(codes, minlength=len(uniques))
+    # Group the spellings of one type; groups in the order the file first uses them.
+    group_of: dict[str, int] = {}
+    group = np.array([group_of.setdefault(t.casefold(), len(group_of)) for t in tidy])
+    keys = list(group_of)
+    base = [_slug(k) if k else default_type for k in keys]
+    taken = set(base)
+    slug_of_group = list(base)
+    owner: dict[str, int] = {}
+    # Blank rows keep the default type's own slug; then the order the file uses the types in.
+    for g in sorted(range(len(keys)), key=lambda g: keys[g] != ""):
+        slug = base[g]
+        if owner.setdefault(slug, g) != g:
+            k = 2
+            while f"{slug}_{k}" in taken:
+                k += 1
+            slug_of_group[g] = f"{slug}_{k}"
+            taken.add(slug_of_group[g])
+    slug_of = np.array([slug_of_group[g] for g in group], dtype=object)
+    slugs = slug_of[codes]
     labels: dict[str, str] = {}
     for k in sorted(range(len(tidy)), key=lambda k: (-counts[k], tidy[k])):
         if tidy[k]:
@@ -1562,6 +2188,7 @@ class _Rows:
     def __init__(self, table: RawTable, columns: ColumnMapping) -> None:
         n = len(table.frame)
         self.n = n
+        self.decimal = table.decimal
         self.source_row = table.source_row
         self.columns: dict[str, str | None] = {
             k: (str(v) if v is not None else None) for k, v in columns.as_dict().items()
@@ -1698,8 +2325,10 @@ def _check_pair(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Blank and non-numeric checks shared by both kinds of coordinates; returns the numbers."""
     first, second = keys
-    a, a_bad = _parse_numbers(rows.text(first), rows.blank[first], grid=grid)
-    b, b_bad = _parse_numbers(rows.text(second), rows.blank[second], grid=grid)
+    a, a_bad = _parse_numbers(rows.text(first), rows.blank[first], grid=grid, decimal=rows.decimal)
+    b, b_bad = _parse_numbers(
+        rows.text(second), rows.blank[second], grid=grid, decimal=rows.decimal
+    )
     rows.reject_each(
         todo & (rows.blank[first] | rows.blank[second]),
         REASON_INCOMPLETE_COORDS,
@@ -1945,7 +2574,8 @@ def ingest_table(
     """Place every row of a read upload in an LSOA, or report why not.
 
     Checks, each row leaving at the first that rejects it: what the reader found (a malformed CSV
-    row, a GeoJSON feature that is not a point); over-long values in the columns used; an empty
+    row, among them one a stray quote mark ran lines into; a GeoJSON feature that is not a
+    point); over-long values in the columns used; an empty
     name; the location; duplicates (same name, type and place as an earlier row). A row is located
     by latitude/longitude when it has them, else easting/northing, else its postcode: whichever it
     gives first is the one judged (a bad coordinate is reported, not quietly replaced by the
@@ -1975,6 +2605,9 @@ def ingest_table(
     Returns
     -------
     IngestResult
+        Every further line of a row over several lines is in the report too, as
+        :data:`REASON_MERGED_LINE` or :data:`REASON_CONTINUED_LINE`, so that
+        ``len(assets) + len(report) == data_lines``.
 
     Raises
     ------
@@ -2056,6 +2689,14 @@ def ingest_table(
         },
         columns=UPLOAD_REPORT_COLUMNS,
     )
+    if table.joined:
+        extra = _joined_report(table, used)
+        report = (
+            pd.concat([report.astype(object), extra.astype(object)], ignore_index=True)
+            .sort_values("source_row", kind="stable")
+            .reset_index(drop=True)
+        )
+        report["source_row"] = report["source_row"].astype(np.int64)
     return IngestResult(
         assets=assets,
         report=report,
@@ -2068,7 +2709,52 @@ def ingest_table(
         filename=table.filename,
         messages=_messages(table, used, detected, assets, labels),
         categories={s: labels.get(s, _label(s)) for s in pd.unique(assets["asset_type"])},
+        data_lines=table.data_lines,
+        decimal=table.decimal,
+        quoting=table.quoting,
+        sheet=table.sheet,
+        joined=table.joined,
     )
+
+
+def _joined_report(table: RawTable, used: ColumnMapping) -> pd.DataFrame:
+    """One report row per further line of a row that runs over several lines."""
+    columns = [str(c) for c in table.frame.columns]
+    position = {
+        key: columns.index(str(value))
+        for key, value in used.as_dict().items()
+        if value is not None and str(value) in columns
+    }
+    out: dict[str, list[object]] = {c: [] for c in UPLOAD_REPORT_COLUMNS}
+    for j in table.joined:
+        if j.kind == JOIN_STRAY_QUOTE:
+            why = (
+                f"read as part of the row on line {j.row}: a quote mark there opens a value that "
+                f"only closes on line {j.last} (read the file with quoting off to place this "
+                "line on its own)"
+            )
+        elif j.kind == JOIN_UNCLOSED_QUOTE:
+            why = (
+                f"read as part of the row on line {j.row}, whose quote mark is never closed "
+                f"(the rest of the file, to line {j.last}, ran into it)"
+            )
+        else:
+            why = (
+                f"part of the row on line {j.row}: a quoted value there holds a line break, so "
+                f"the row takes lines {j.row}-{j.last} and is judged as a whole"
+            )
+        for k, cells in enumerate(j.cells):
+            out["source_row"].append(j.row + 1 + k)
+            out["reason"].append(REASON_MERGED_LINE if j.merged else REASON_CONTINUED_LINE)
+            out["detail"].append(why)
+            # A merged line is a row of its own: show what it holds. A continued line is part
+            # of a value, so its pieces do not line up with the columns.
+            for key in ("name", "category", "postcode", "latitude", "longitude", "easting",
+                        "northing"):  # fmt: skip
+                at = position.get(key)
+                value = cells[at] if j.merged and at is not None and at < len(cells) else None
+                out[key].append(None if value is None else _short(value, _REPORT_CHARS))
+    return pd.DataFrame(out, columns=UPLOAD_REPORT_COLUMNS)
 
 
 def _messages(
@@ -2078,13 +2764,23 @@ def _messages(
     assets: pd.DataFrame,
     labels: dict[str, str],
 ) -> list[str]:
-    messages = [_read_summary(table), *table.messages]
+    messages = [read_summary(table), *table.messages]
     messages.append(("Columns found: " if detected else "Columns used: ") + used.describe() + ".")
     swapped = int(assets["warning"].fillna("").str.contains(WARNING_SWAPPED, regex=False).sum())
     if swapped:
         messages.append(
             f"{_count(swapped, 'row')} had latitude and longitude the wrong way round: swapped "
             "back, with a warning on each."
+        )
+    shared: dict[str, list[str]] = {}
+    for slug in pd.unique(assets["asset_type"]):  # in the order the file uses them
+        if slug in labels:
+            shared.setdefault(_slug(labels[slug]), []).append(labels[slug])
+    apart = [names for names in shared.values() if len(names) > 1]
+    if apart:
+        listed = "; ".join(" and ".join(repr(n) for n in names[:4]) for names in apart[:5])
+        messages.append(
+            f"Types that differ only in punctuation or accents are kept apart: {listed}."
         )
     if used.category is not None and len(labels) > 50:
         messages.append(
@@ -2130,19 +2826,29 @@ def _label(slug: str) -> str:
     return slug.replace("_", " ").capitalize()
 
 
-def _read_summary(table: RawTable) -> str:
+def read_summary(table: RawTable) -> str:
+    """How the file was read, in one sentence (what the page and the command line show first)."""
     n = table.rows_read
     if table.format == FORMAT_GEOJSON:
         return f"Read {_count(n, 'feature')} from {table.filename} (GeoJSON)."
     parts = ["Excel workbook" if table.format == FORMAT_XLSX else "CSV"]
+    if table.sheet is not None:
+        parts.append(f"sheet {table.sheet!r}")
     if table.encoding:
         parts.append(table.encoding)
     if table.delimiter:
         parts.append(f"{_DELIMITER_NAMES.get(table.delimiter, repr(table.delimiter))}-separated")
+    parts.append(DECIMALS.get(table.decimal, table.decimal))
+    if table.format == FORMAT_CSV and not table.quoting:
+        parts.append("quoting off")
     parts.append(
         f"header on row {table.header_row}" if table.header_row is not None else "no header row"
     )
-    return f"Read {_count(n, 'row')} from {table.filename} ({', '.join(parts)})."
+    lines = table.data_lines
+    what = _count(lines, "data line") if table.format == FORMAT_CSV else _count(n, "row")
+    if lines != n:
+        what += f" as {_count(n, 'row')}"
+    return f"Read {what} from {table.filename} ({', '.join(parts)})."
 
 
 def ingest(
@@ -2155,6 +2861,11 @@ def ingest(
     default_type: str = DEFAULT_TYPE,
     header: bool | None = None,
     limits: UploadLimits | None = None,
+    delimiter: str | None = None,
+    decimal: str | None = None,
+    quoting: bool = True,
+    sheet: str | int | None = None,
+    header_row: int | None = None,
 ) -> IngestResult:
     """Read an upload and place every row: :func:`read_table` then :func:`ingest_table`.
 
@@ -2176,11 +2887,14 @@ def ingest(
         Whether the first row is a header; decided from the file when ``None``.
     limits
         Upload caps; :meth:`UploadLimits.from_settings` by default.
+    delimiter, decimal, quoting, sheet, header_row
+        How to read the file, where the sniffed or guessed reading is wrong (see
+        :func:`read_table`).
 
     Returns
     -------
     IngestResult
-        ``len(result.assets) + len(result.report) == result.rows_read``.
+        ``len(result.assets) + len(result.report) == result.data_lines``.
 
     Raises
     ------
@@ -2193,7 +2907,17 @@ def ingest(
     >>> result.report["reason"].value_counts()  # doctest: +SKIP
     """
     limits = limits or UploadLimits.from_settings()
-    table = read_table(data, filename, header=header, limits=limits)
+    table = read_table(
+        data,
+        filename,
+        header=header,
+        limits=limits,
+        delimiter=delimiter,
+        decimal=decimal,
+        quoting=quoting,
+        sheet=sheet,
+        header_row=header_row,
+    )
     return ingest_table(
         table, postcodes, locator, mapping=mapping, default_type=default_type, limits=limits
     )

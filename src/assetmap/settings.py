@@ -50,11 +50,20 @@ GRID_CELL_M: float = 400.0
 #: Cap on the number of close matches listed when an area name or code is not found.
 CLOSE_MATCHES: int = 5
 
-#: Uploaded asset registers (:mod:`assetmap.ingest`): the largest file accepted, in megabytes.
+#: Uploaded asset registers (:mod:`assetmap.ingest`): the largest file accepted, in megabytes
+#: (1 MB = 1,048,576 bytes). The one limit for the command line and the dashboard:
+#: :func:`assetmap.ingest.check_size` applies it with the one message both show. Streamlit's own
+#: ``server.maxUploadSize`` in ``.streamlit/config.toml`` is set a little above it (51), so a file
+#: just over the limit reaches the page and is refused by that check, not by the browser with a
+#: message of its own (only a file over 51 MB still meets Streamlit's).
 UPLOAD_MAX_MB: int = 50
 
 #: Most data rows (or GeoJSON features) one upload may hold.
 UPLOAD_MAX_ROWS: int = 200_000
+
+#: Most lines of data one text upload may hold: a row whose quoted value holds line breaks spans
+#: several, and each line is accounted for (mapped with its row or reported on its own).
+UPLOAD_MAX_LINES: int = 400_000
 
 #: Most columns (or GeoJSON property names) one upload may hold.
 UPLOAD_MAX_COLUMNS: int = 500

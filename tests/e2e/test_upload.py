@@ -1,8 +1,11 @@
-"""Uploads in Chromium: hostile names stay text, and each session sees only its own register."""
+"""Uploads in Chromium: hostile names stay text, each session sees only its own register, and a
+file whose stray quote marks ran lines together is named line by line and read again with
+quoting off."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
@@ -28,13 +31,15 @@ CSV = (
     "Unknown place,ZZ9 9ZZ,Food bank\n"
 )
 TIMEOUT = 120_000
+DATA = Path(__file__).parents[1] / "data"
 
 
-def _upload(page: Page, server: StreamlitServer, name: str, body: str) -> None:
+def _upload(page: Page, server: StreamlitServer, name: str, body: str | bytes) -> None:
     page.goto(server.url + "Upload")
     wait_for_app(page)
+    data = body.encode("utf-8") if isinstance(body, str) else body
     page.locator("input[type='file']").set_input_files(
-        {"name": name, "mimeType": "text/csv", "buffer": body.encode("utf-8")}
+        {"name": name, "mimeType": "text/csv", "buffer": data}
     )
     button = page.get_by_role("button", name="Map these assets")
     button.wait_for(timeout=TIMEOUT)
@@ -60,8 +65,8 @@ def test_hostile_names_are_shown_as_text(
 
     page.on("dialog", on_dialog)
     _upload(page, app_server, "hostile.csv", CSV)
-    page.get_by_text("Every row accounted for").wait_for(timeout=TIMEOUT)
-    expect(page.get_by_text("Rows read")).to_be_visible()
+    page.get_by_text("Every line accounted for").wait_for(timeout=TIMEOUT)
+    expect(page.get_by_text("Data lines", exact=True)).to_be_visible()
     screenshot(page, "upload")
     # Leeds on the map, chosen with the sidebar (a new URL would start a new session, and the
     # upload lives only in this one); then hover every uploaded point with the real mouse and
@@ -119,7 +124,7 @@ def test_each_session_sees_only_its_own_upload(
             body = f"Name,Postcode,Type\nHub {i} centre,LS1 1UR,Hub {i}\n"
             _upload(page, app_server, f"register_{i}.csv", body)
         for page in pages:
-            page.get_by_text("Every row accounted for").wait_for(timeout=TIMEOUT)
+            page.get_by_text("Every line accounted for").wait_for(timeout=TIMEOUT)
         for i, page in enumerate(pages):
             page.get_by_role("link", name="Home").click()
             wait_for_app(page)
@@ -130,3 +135,35 @@ def test_each_session_sees_only_its_own_upload(
     finally:
         for c in contexts:
             c.close()
+
+
+def _metrics(page: Page) -> dict[str, str]:
+    """The page's metrics, label -> value."""
+    boxes = page.locator("[data-testid='stMetric']")
+    boxes.first.wait_for(timeout=TIMEOUT)
+    return {
+        box.locator("[data-testid='stMetricLabel']").inner_text().strip(): box.locator(
+            "[data-testid='stMetricValue']"
+        )
+        .inner_text()
+        .strip()
+        for box in boxes.all()
+    }
+
+
+def test_stray_quotes_are_named_and_quoting_off_reads_every_line(
+    app_server: StreamlitServer, page: Page, network: NetworkLog
+) -> None:
+    _upload(page, app_server, "stray_quotes.csv", (DATA / "stray_quotes.csv").read_bytes())
+    page.get_by_text("Every line accounted for").wait_for(timeout=TIMEOUT)
+    expect(page.get_by_text(re.compile(r"lines 11-41 were read as one row")).first).to_be_visible()
+    lines = {"Data lines": "60", "Mapped": "29", "Reported (not mapped)": "31"}
+    assert _metrics(page) == lines
+    page.locator("[data-testid='stCheckbox']").filter(has_text="Quoting off").click()
+    wait_for_app(page)
+    expect(page.get_by_text(re.compile(r"lines 11-41 were read"))).to_have_count(0)
+    page.get_by_role("button", name="Map these assets").click()
+    page.get_by_text("Every line accounted for").wait_for(timeout=TIMEOUT)
+    wait_for_app(page)
+    assert _metrics(page) == {"Data lines": "60", "Mapped": "60", "Reported (not mapped)": "0"}
+    network.assert_local()
