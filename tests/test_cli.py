@@ -126,7 +126,9 @@ def test_help_is_plain_text(command: str | None, capsys: pytest.CaptureFixture[s
         assert all(ext in text for ext in (".csv", ".parquet", ".gpkg", ".geojson"))
 
 
-@pytest.mark.parametrize("command", sorted(set(_subcommands()) - {"build", "dictionary", "join"}))
+@pytest.mark.parametrize(
+    "command", sorted(set(_subcommands()) - {"build", "dictionary", "join", "check-data"})
+)
 def test_every_table_option_lists_the_formats(
     command: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assetmap import store
+from assetmap import datacheck, store
+from assetmap.text import markdown_text
 from ui import areafilter, data
 from ui.areafilter import Selection
 
@@ -33,11 +34,22 @@ def page(title: str) -> Selection:
     Selection
     """
     st.set_page_config(page_title=f"{title} · assetmap", layout="wide")
+    # The data check, once per session (a few milliseconds: every file of data/ there, with the
+    # size and row count its build recorded), then the two tables every page reads first, so a
+    # file that fails to read (a changed byte: Parquet page checksums) is reported here too.
     try:
+        if not st.session_state.get("_assetmap_data_checked"):
+            datacheck.check()
         data.manifest()
+        data.lsoa_table()
+        data.asset_counts()
     except store.NotBuiltError as exc:
-        st.error(f"The data has not been built yet. {exc}")
+        st.error(f"The data has not been built yet. {markdown_text(exc)}")
         st.stop()
+    except datacheck.DataCheckError as exc:
+        st.error(markdown_text(exc))
+        st.stop()
+    st.session_state["_assetmap_data_checked"] = True
     with st.sidebar:
         st.markdown("**assetmap**: invest where it is needed most")
         for path, label in PAGES:

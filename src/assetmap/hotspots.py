@@ -133,8 +133,10 @@ def queen_contiguity(polygons: gpd.GeoDataFrame) -> lpgraph.Graph:
 
 
 def save_contiguity(graph: lpgraph.Graph, path: Path) -> None:
-    """Write a contiguity graph as Parquet (read it back with ``libpysal.graph.read_parquet``)."""
-    graph.to_parquet(path)
+    """Write a contiguity graph as Parquet, with page checksums (read it back with
+    :func:`assetmap.store.load_contiguity`, which verifies them, or
+    ``libpysal.graph.read_parquet``)."""
+    graph.to_parquet(path, write_page_checksum=True)
 
 
 def islands(graph: lpgraph.Graph) -> list[str]:

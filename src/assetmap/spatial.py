@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from assetmap import settings
+from assetmap import datacheck, settings
 from assetmap.gridindex import GridIndex
 
 #: How a point was assigned to its LSOA (column ``lsoa_method``).
@@ -87,11 +87,28 @@ class LsoaLocator:
         Returns
         -------
         LsoaLocator
+
+        Raises
+        ------
+        assetmap.datacheck.DataCheckError
+            The index differs from the build's manifest (its SHA-256 is compared first: about
+            15 ms), or the LSOA file fails to read (a changed byte fails a page checksum) and
+            differs from it: the message names the file and ``assetmap build``.
         """
         folder = data_dir or settings.DATA_DIR
-        lsoas = gpd.read_parquet(folder / LSOA_FILE, columns=["lsoa21cd", "geometry"])
+        lsoa_path, grid_path = folder / LSOA_FILE, folder / GRID_FILE
+        # The .npz holds a CRC-32 of each array, which np.load checks; the SHA-256 the build
+        # recorded covers the whole file, its zip listing too, for about 15 ms.
+        datacheck.verify_file(grid_path, folder)
+        with datacheck.reading(lsoa_path, folder):
+            lsoas = gpd.read_parquet(
+                lsoa_path, columns=["lsoa21cd", "geometry"], page_checksum_verification=True
+            )
         polygons = np.asarray(lsoas.geometry.to_crs(settings.CRS_METRIC).values)
-        index = GridIndex.load(folder / GRID_FILE, polygons)
+        # The index refuses polygons other than those it was built for: when the index is as
+        # built, the LSOA file is the one to check.
+        with datacheck.reading(lsoa_path, folder), datacheck.reading(grid_path, folder):
+            index = GridIndex.load(grid_path, polygons)
         return cls(lsoas["lsoa21cd"].to_numpy(dtype=object), polygons, index)
 
     def locate(

@@ -1,16 +1,22 @@
-"""Readers for the built data under ``settings.DATA_DIR`` (see :mod:`assetmap.build`)."""
+"""Readers for the built data under ``settings.DATA_DIR`` (see :mod:`assetmap.build`).
+
+Parquet files are read with their page checksums verified. A reader that fails on a built file
+checks that file against the build's manifest (:func:`assetmap.datacheck.check_file`): when it
+differs, the reader raises :class:`assetmap.datacheck.DataCheckError`, whose message names the
+file, what differs and the command that rebuilds it; otherwise the reader's own error stands.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import pandas as pd
 
-from assetmap import settings
+from assetmap import datacheck, settings
 from assetmap.spatial import LSOA_FILE
 
 if TYPE_CHECKING:
@@ -21,7 +27,11 @@ REPORT_FILE = "assets/report.csv"
 #: Each mapped row of a layer whose publisher names its ward and district, beside ours
 #: (:func:`assetmap.assets.placement_agreement`).
 PLACEMENT_CHECK_FILE = "assets/placement_check.csv"
-MANIFEST_FILE = "manifest.json"
+MANIFEST_FILE = datacheck.MANIFEST_FILE
+
+#: Keyword of the Parquet readers: verify the page checksums the build writes (a changed byte
+#: inside a data page then fails the read instead of changing a value).
+_VERIFY: dict[str, Any] = {"page_checksum_verification": True}
 
 
 class NotBuiltError(FileNotFoundError):
@@ -36,6 +46,19 @@ def _path(name: str, data_dir: Path | None) -> Path:
             f"(it reads the source folder {settings.SOURCE_DIR})"
         )
     return path
+
+
+@contextmanager
+def _reading(path: Path, data_dir: Path | None) -> Iterator[None]:
+    # A failed read of a built file that no longer matches the manifest becomes the one clear
+    # DataCheckError; any other failure (the file is as built) is the reader's and stands.
+    try:
+        yield
+    except Exception as exc:
+        clear = datacheck.read_failure(path, exc, data_dir)
+        if clear is None:
+            raise
+        raise clear from exc
 
 
 def load_lsoas(
@@ -62,21 +85,25 @@ def load_lsoas(
     """
     path = _path(LSOA_FILE, data_dir)
     cols = None if columns is None else list(dict.fromkeys(["lsoa21cd", *columns]))
-    if geometry:
-        return gpd.read_parquet(path, columns=None if cols is None else [*cols, "geometry"])
-    if cols is None:
-        import pyarrow.parquet as pq
+    with _reading(path, data_dir):
+        if geometry:
+            return gpd.read_parquet(
+                path, columns=None if cols is None else [*cols, "geometry"], **_VERIFY
+            )
+        if cols is None:
+            import pyarrow.parquet as pq
 
-        cols = [c for c in pq.read_schema(path).names if c != "geometry"]
-    return pd.read_parquet(path, columns=cols)
+            cols = [c for c in pq.read_schema(path).names if c != "geometry"]
+        return pd.read_parquet(path, columns=cols, **_VERIFY)
 
 
 def load_assets(data_dir: Path | None = None, *, geometry: bool = False) -> pd.DataFrame:
     """Every located asset of the open layers (see :data:`assetmap.assets.ASSET_COLUMNS`)."""
     path = _path(ASSETS_FILE, data_dir)
-    if geometry:
-        return gpd.read_parquet(path)
-    return pd.read_parquet(path).drop(columns="geometry")
+    with _reading(path, data_dir):
+        if geometry:
+            return gpd.read_parquet(path, **_VERIFY)
+        return pd.read_parquet(path, **_VERIFY).drop(columns="geometry")
 
 
 def load_residence(data_dir: Path | None = None) -> pd.DataFrame:
@@ -96,7 +123,9 @@ def load_residence(data_dir: Path | None = None) -> pd.DataFrame:
     # assetmap.access imports scipy (a quarter of a second): only pages that use it pay.
     from assetmap.access import RESIDENCE_FILE
 
-    return pd.read_parquet(_path(RESIDENCE_FILE, data_dir))
+    path = _path(RESIDENCE_FILE, data_dir)
+    with _reading(path, data_dir):
+        return pd.read_parquet(path, **_VERIFY)
 
 
 def load_contiguity(data_dir: Path | None = None) -> lpgraph.Graph:
@@ -119,31 +148,46 @@ def load_contiguity(data_dir: Path | None = None) -> lpgraph.Graph:
 
     from assetmap.hotspots import CONTIGUITY_FILE
 
-    return lpgraph.read_parquet(_path(CONTIGUITY_FILE, data_dir))
+    path = _path(CONTIGUITY_FILE, data_dir)
+    with _reading(path, data_dir):
+        return lpgraph.read_parquet(path, **_VERIFY)
 
 
 def load_report(data_dir: Path | None = None) -> pd.DataFrame:
     """Every asset-source row that was not mapped, with its reason."""
-    return pd.read_csv(_path(REPORT_FILE, data_dir), dtype={"postcode": str, "name": str})
+    path = _path(REPORT_FILE, data_dir)
+    with _reading(path, data_dir):
+        return pd.read_csv(path, dtype={"postcode": str, "name": str})
 
 
 def load_placement_check(data_dir: Path | None = None) -> pd.DataFrame:
     """Mapped food banks (and any layer with the publisher's own area names) beside our ward
     and local authority (:data:`assetmap.assets.AGREEMENT_COLUMNS` and ``asset_type``)."""
-    return pd.read_csv(_path(PLACEMENT_CHECK_FILE, data_dir), dtype=str, keep_default_na=False)
+    path = _path(PLACEMENT_CHECK_FILE, data_dir)
+    with _reading(path, data_dir):
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
 def load_layer(level: str, data_dir: Path | None = None) -> gpd.GeoDataFrame:
     """Polygons and summaries of one area level (``england``, ``region``, ``icb``...)."""
-    return gpd.read_parquet(_path(f"boundaries/{level}.parquet", data_dir))
+    path = _path(f"boundaries/{level}.parquet", data_dir)
+    with _reading(path, data_dir):
+        return gpd.read_parquet(path, **_VERIFY)
 
 
 def load_manifest(data_dir: Path | None = None) -> dict[str, Any]:
-    """The build manifest: checksums, counts, vintages, timings."""
-    manifest: dict[str, Any] = json.loads(
-        _path(MANIFEST_FILE, data_dir).read_text(encoding="utf-8")
-    )
-    return manifest
+    """The build manifest: checksums, counts, vintages, timings, and every file written
+    (:mod:`assetmap.datacheck`).
+
+    Raises
+    ------
+    NotBuiltError
+        There is no manifest.
+    assetmap.datacheck.DataCheckError
+        It is not valid JSON or not a manifest.
+    """
+    _path(MANIFEST_FILE, data_dir)
+    return datacheck.read_manifest(data_dir)
 
 
 def load_charity_lookup(data_dir: Path | None = None) -> pd.DataFrame:
@@ -151,4 +195,6 @@ def load_charity_lookup(data_dir: Path | None = None) -> pd.DataFrame:
     (:data:`assetmap.charities.LAD19_COLUMNS`)."""
     from assetmap.charities import LOOKUP_FILE
 
-    return pd.read_csv(_path(LOOKUP_FILE, data_dir), dtype={"lad19cd": str, "lad24cd": str})
+    path = _path(LOOKUP_FILE, data_dir)
+    with _reading(path, data_dir):
+        return pd.read_csv(path, dtype={"lad19cd": str, "lad24cd": str})
