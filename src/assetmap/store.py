@@ -8,8 +8,7 @@ file, what differs and the command that rebuilds it; otherwise the reader's own 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,19 +47,6 @@ def _path(name: str, data_dir: Path | None) -> Path:
     return path
 
 
-@contextmanager
-def _reading(path: Path, data_dir: Path | None) -> Iterator[None]:
-    # A failed read of a built file that no longer matches the manifest becomes the one clear
-    # DataCheckError; any other failure (the file is as built) is the reader's and stands.
-    try:
-        yield
-    except Exception as exc:
-        clear = datacheck.read_failure(path, exc, data_dir)
-        if clear is None:
-            raise
-        raise clear from exc
-
-
 def load_lsoas(
     data_dir: Path | None = None,
     *,
@@ -85,7 +71,7 @@ def load_lsoas(
     """
     path = _path(LSOA_FILE, data_dir)
     cols = None if columns is None else list(dict.fromkeys(["lsoa21cd", *columns]))
-    with _reading(path, data_dir):
+    with datacheck.reading(path, data_dir):
         if geometry:
             return gpd.read_parquet(
                 path, columns=None if cols is None else [*cols, "geometry"], **_VERIFY
@@ -100,7 +86,7 @@ def load_lsoas(
 def load_assets(data_dir: Path | None = None, *, geometry: bool = False) -> pd.DataFrame:
     """Every located asset of the open layers (see :data:`assetmap.assets.ASSET_COLUMNS`)."""
     path = _path(ASSETS_FILE, data_dir)
-    with _reading(path, data_dir):
+    with datacheck.reading(path, data_dir):
         if geometry:
             return gpd.read_parquet(path, **_VERIFY)
         return pd.read_parquet(path, **_VERIFY).drop(columns="geometry")
@@ -124,7 +110,7 @@ def load_residence(data_dir: Path | None = None) -> pd.DataFrame:
     from assetmap.access import RESIDENCE_FILE
 
     path = _path(RESIDENCE_FILE, data_dir)
-    with _reading(path, data_dir):
+    with datacheck.reading(path, data_dir):
         return pd.read_parquet(path, **_VERIFY)
 
 
@@ -149,14 +135,14 @@ def load_contiguity(data_dir: Path | None = None) -> lpgraph.Graph:
     from assetmap.hotspots import CONTIGUITY_FILE
 
     path = _path(CONTIGUITY_FILE, data_dir)
-    with _reading(path, data_dir):
+    with datacheck.reading(path, data_dir):
         return lpgraph.read_parquet(path, **_VERIFY)
 
 
 def load_report(data_dir: Path | None = None) -> pd.DataFrame:
     """Every asset-source row that was not mapped, with its reason."""
     path = _path(REPORT_FILE, data_dir)
-    with _reading(path, data_dir):
+    with datacheck.reading(path, data_dir):
         return pd.read_csv(path, dtype={"postcode": str, "name": str})
 
 
@@ -164,14 +150,14 @@ def load_placement_check(data_dir: Path | None = None) -> pd.DataFrame:
     """Mapped food banks (and any layer with the publisher's own area names) beside our ward
     and local authority (:data:`assetmap.assets.AGREEMENT_COLUMNS` and ``asset_type``)."""
     path = _path(PLACEMENT_CHECK_FILE, data_dir)
-    with _reading(path, data_dir):
+    with datacheck.reading(path, data_dir):
         return pd.read_csv(path, dtype=str, keep_default_na=False)
 
 
 def load_layer(level: str, data_dir: Path | None = None) -> gpd.GeoDataFrame:
     """Polygons and summaries of one area level (``england``, ``region``, ``icb``...)."""
     path = _path(f"boundaries/{level}.parquet", data_dir)
-    with _reading(path, data_dir):
+    with datacheck.reading(path, data_dir):
         return gpd.read_parquet(path, **_VERIFY)
 
 
@@ -196,5 +182,5 @@ def load_charity_lookup(data_dir: Path | None = None) -> pd.DataFrame:
     from assetmap.charities import LOOKUP_FILE
 
     path = _path(LOOKUP_FILE, data_dir)
-    with _reading(path, data_dir):
+    with datacheck.reading(path, data_dir):
         return pd.read_csv(path, dtype={"lad19cd": str, "lad24cd": str})
