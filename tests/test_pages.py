@@ -83,6 +83,17 @@ def test_choosing_a_family_changes_the_headline(data_dir: Path, all_metrics: pd.
     assert "All chosen types" not in " ".join(shown[dictionary.label("asset_type")])
 
 
+def test_a_link_to_a_lost_upload_says_to_give_it_again(data_dir: Path) -> None:
+    # After a server restart (or in another browser) the session's upload is gone: the link's
+    # uploaded types cannot be counted, and the notice says plainly what to do.
+    at = _open(area="icb:QYG", types="upload_community_centre,sports_club")
+    notices = " ".join(w.value for w in at.warning)
+    assert markdown_text("give the file again on the Upload page") in notices
+    assert markdown_text("'upload_community_centre'") in notices
+    assert at.multiselect(key="filter_types").value == ["sports_club"]
+    assert at.selectbox(key="filter_area_icb").value == "E54000008"
+
+
 def test_url_restores_the_filter(data_dir: Path, all_metrics: pd.DataFrame) -> None:
     at = _open(area="icb:QYG", types="sports_club", need="health")
     assert at.selectbox(key="filter_level").value == "icb"

@@ -206,11 +206,16 @@ def _read_url() -> None:
     if raw_types:
         asked = [t for t in raw_types.split(",") if t]
         unknown = [t for t in asked if t not in type_options()]
-        if unknown:
+        uploaded = [t for t in unknown if t.startswith(upload.PREFIX)]
+        others = [t for t in unknown if t not in uploaded]
+        if uploaded:
             problems.append(
-                f"unknown asset types {quoted(', '.join(unknown))} (an upload is only ever in "
-                "the session that made it)"
+                f"the link counts uploaded asset types ({quoted(', '.join(uploaded))}), but an "
+                "upload is kept only in the browser session that made it, and not when the "
+                "server restarts or the tab is closed: give the file again on the Upload page"
             )
+        if others:
+            problems.append(f"unknown asset types {quoted(', '.join(others))}")
         known = [t for t in asked if t in type_options()]
         if known:
             types = known
