@@ -137,11 +137,20 @@ def test_hostile_upload_is_text_on_the_pages_and_in_the_saved_map(
     _choose(page, "Geography level", "Local authority")
     _choose(page, "Local authority (type to search by name or code)", f"Leeds ({LEEDS})")
     page.get_by_role("heading", name=re.compile("Map: Local authority: Leeds")).wait_for()
-    wait_for_map(page)
-    frame = map_frame(page)
+    wait_for_app(page)
     # Open the layer control, as a user pointing at it does, and read it and the legend back.
-    page.frame_locator(FOLIUM_IFRAME).locator(".leaflet-control-layers").hover()
-    page.frame_locator(FOLIUM_IFRAME).locator(".leaflet-control-layers-expanded").wait_for()
+    # A rerun can still swap the map's iframe for a new one (both stand for a moment): each try
+    # waits until one map is left.
+    for attempt in range(3):
+        try:
+            control = wait_for_map(page)
+            control.locator(".leaflet-control-layers").hover()
+            control.locator(".leaflet-control-layers-expanded").wait_for()
+            break
+        except Error:
+            if attempt == 2:
+                raise
+    frame = map_frame(page)
     labels, legend = _shows_as_text(page, FOLIUM_IFRAME)
     for label in TYPES:
         assert any(f"{label} (your upload) (" in text for text in labels), (label, labels)
