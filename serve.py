@@ -2,7 +2,8 @@
 
 It serves ``app.py`` and ``pages/`` exactly as ``streamlit run app.py`` would, but first fills the
 caches (:func:`ui.warmup.warm`), so it only answers, its health check included, once the first
-visitor can be served as fast as any later one.
+visitor can be served as fast as any later one. It gives each browser a random upload key in an
+HttpOnly cookie (:mod:`ui.sessionkey`), under which its last mapped upload is kept for a reload.
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import streamlit as st
+from starlette.middleware import Middleware
+
+from ui import sessionkey
 
 
 @asynccontextmanager
@@ -27,4 +31,4 @@ async def _warm_first(app: st.App) -> AsyncIterator[None]:
     yield
 
 
-app = st.App("app.py", lifespan=_warm_first)
+app = st.App("app.py", lifespan=_warm_first, middleware=[Middleware(sessionkey.UploadKeyCookie)])

@@ -20,10 +20,7 @@ st.markdown(
     "**postcode**, **latitude/longitude** (WGS84) or **easting/northing** (British National "
     "Grid). A type or category column becomes asset types you can count and map on every page."
 )
-st.info(
-    "Your upload stays in this browser session only: other users never see it and nothing is "
-    "written to the server's disk. Closing the tab forgets it; download the mapped file to keep it."
-)
+st.info(upload.privacy_note())
 
 current = upload.current()
 if current is not None:
@@ -31,6 +28,7 @@ if current is not None:
         f"In use: **{text.markdown_text(current.filename, text.ECHO_MAX_CHARS)}**: "
         f"{len(current.assets):,} assets mapped, {len(current.report):,} lines reported, of "
         f"{current.data_lines:,} data lines."
+        + (f" {upload.restored_note(current)}" if upload.restored() else "")
     )
     if st.button("Remove my upload", key="upload_clear"):
         upload.clear()
@@ -213,6 +211,12 @@ family = st.selectbox(
 missing = mapping.missing()
 if missing:
     st.warning("Still needed before the rows can be placed: " + "; ".join(missing) + ".")
+remember = upload.can_keep() and st.checkbox(
+    f"Keep it on this server for {settings.UPLOAD_KEEP_MINUTES} minutes, so a reload restores it",
+    value=True,
+    key="upload_remember",
+    help="Kept under a random key only this browser holds; Remove my upload deletes it at once.",
+)
 if not st.button("Map these assets", type="primary", key="upload_go", disabled=bool(missing)):
     st.stop()
 
@@ -235,6 +239,7 @@ kept = upload.keep(
     result.rows_read,
     family,
     result.data_lines,
+    remember=remember,
 )
 areafilter.add_types(list(kept.labels))
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from assetmap import areas, dictionary, metrics
+from assetmap import areas, dictionary, metrics, settings
 from assetmap.assets import ASSET_SOURCES, FAMILIES, FAMILY_COMMUNITY, family_of, family_types
 from assetmap.text import ECHO_MAX_CHARS, cut, markdown_text
 from ui import data, upload
@@ -210,9 +210,10 @@ def _read_url() -> None:
         others = [t for t in unknown if t not in uploaded]
         if uploaded:
             problems.append(
-                f"the link counts uploaded asset types ({quoted(', '.join(uploaded))}), but an "
-                "upload is kept only in the browser session that made it, and not when the "
-                "server restarts or the tab is closed: give the file again on the Upload page"
+                f"the link counts uploaded asset types ({quoted(', '.join(uploaded))}), but this "
+                "browser has no such upload kept: an upload is kept only for the browser that "
+                f"made it, for at most {settings.UPLOAD_KEEP_MINUTES} minutes, and not once "
+                "removed: give the file again on the Upload page"
             )
         if others:
             problems.append(f"unknown asset types {quoted(', '.join(others))}")
@@ -330,6 +331,14 @@ def sidebar() -> Selection:
     )
     for problem in st.session_state.pop("filter_url_problems", []):
         link_notice(problem)
+    if upload.restored() and not st.session_state.get("upload_restore_noticed"):
+        st.session_state["upload_restore_noticed"] = True
+        found = upload.current()
+        assert found is not None
+        st.info(
+            f"Your upload {quoted(found.filename)} is counted again: "
+            + markdown_text(upload.restored_note(found))
+        )
     if not types:
         counted = ", ".join(FAMILIES[f].label.lower() for f in types_by_family(chosen))
         st.info(f"No asset type chosen: counting every type of {markdown_text(counted)}.")

@@ -58,6 +58,14 @@ CLOSE_MATCHES: int = 5
 #: message of its own (only a file over 51 MB still meets Streamlit's).
 UPLOAD_MAX_MB: int = 50
 
+#: A browser's last mapped upload is kept on the server's disk (:mod:`assetmap.uploadstore`) for at
+#: most this many minutes, so a reload or a server restart within that time restores it; 0 keeps
+#: uploads in the session's memory only.
+UPLOAD_KEEP_MINUTES: int = 60
+
+#: Cap (megabytes) on all kept uploads together: past it, the oldest are deleted first.
+UPLOAD_KEEP_MAX_MB: int = 500
+
 #: Most data rows (or GeoJSON features) one upload may hold.
 UPLOAD_MAX_ROWS: int = 200_000
 

@@ -4,6 +4,7 @@ and accessibility checks. The fixtures that use them are in ``conftest.py``."""
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -81,6 +82,9 @@ class StreamlitServer:
     log: Path
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
+    #: Folder of kept uploads (``ASSETMAP_UPLOAD_DIR``): beside the log unless given, so a test
+    #: run never reads or leaves uploads in the machine's temp folder.
+    upload_dir: Path | None = None
 
     @property
     def url(self) -> str:
@@ -100,10 +104,13 @@ class StreamlitServer:
             "--server.enableStaticServing", "true",
             "--server.fileWatcherType", "none",
         ]  # fmt: skip
-        with self.log.open("wb") as log:
+        if self.upload_dir is None:
+            self.upload_dir = self.log.parent / "uploads"
+        env = {**os.environ, "ASSETMAP_UPLOAD_DIR": str(self.upload_dir)}
+        with self.log.open("ab") as log:
             # From the project root, so .streamlit/config.toml applies as it does for users.
             self.process = subprocess.Popen(
-                command, cwd=settings.PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT
+                command, cwd=settings.PROJECT_ROOT, stdout=log, stderr=subprocess.STDOUT, env=env
             )
         health = f"http://127.0.0.1:{self.port}/_stcore/health"
         deadline = time.monotonic() + SERVER_START_S

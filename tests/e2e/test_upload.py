@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Dialog, Page, expect
 
 from tests.e2e.harness import (
+    APP,
     FOLIUM_IFRAME,
     NetworkLog,
     StreamlitServer,
@@ -19,6 +20,7 @@ from tests.e2e.harness import (
     wait_for_app,
     wait_for_map,
 )
+from ui import sessionkey
 
 pytestmark = pytest.mark.e2e
 
@@ -166,4 +168,54 @@ def test_stray_quotes_are_named_and_quoting_off_reads_every_line(
     page.get_by_text("Every line accounted for").wait_for(timeout=TIMEOUT)
     wait_for_app(page)
     assert _metrics(page) == {"Data lines": "60", "Mapped": "60", "Reported (not mapped)": "0"}
+    network.assert_local()
+
+
+def test_a_reload_and_a_server_restart_restore_the_upload_of_this_browser_only(
+    tmp_path: Path, page: Page, browser: Browser, network: NetworkLog
+) -> None:
+    server = StreamlitServer(APP, tmp_path / "app.log", upload_dir=tmp_path / "uploads")
+    server.start()
+    try:
+        body = "Name,Postcode,Type\nKept hub,LS1 1UR,Kept hub\n"
+        _upload(page, server, "kept.csv", body)
+        page.get_by_text("Every line accounted for").wait_for(timeout=TIMEOUT)
+        cookies = {c["name"]: c for c in page.context.cookies()}
+        cookie = cookies[sessionkey.COOKIE]
+        assert (cookie["httpOnly"], cookie["sameSite"]) == (True, "Strict")
+        assert sessionkey.COOKIE not in page.evaluate("document.cookie")  # no script reads it
+        assert [p.name for p in (tmp_path / "uploads").iterdir()] == [cookie["value"]]
+
+        def counted_after_reload(url: str) -> str:
+            page.goto(url)
+            wait_for_app(page)
+            caption = page.get_by_text(re.compile(r"^Counting ")).first
+            return caption.inner_text(timeout=TIMEOUT)
+
+        assert "Kept hub (your upload)" in counted_after_reload(server.url)
+        expect(
+            page.get_by_text(re.compile("Your upload .kept.csv. is counted again"))
+        ).to_be_visible()
+        server.stop()
+        server.start()  # a new process: nothing in memory
+        assert "Kept hub (your upload)" in counted_after_reload(server.url)
+
+        other = browser.new_context()
+        try:
+            stranger = other.new_page()
+            stranger.goto(server.url)
+            wait_for_app(stranger)
+            caption = stranger.get_by_text(re.compile(r"^Counting ")).first
+            assert "your upload" not in caption.inner_text(timeout=TIMEOUT)
+        finally:
+            other.close()
+
+        page.goto(server.url + "Upload")
+        wait_for_app(page)
+        page.get_by_role("button", name="Remove my upload").click()
+        expect(page.get_by_text(re.compile("^In use: "))).to_have_count(0, timeout=TIMEOUT)
+        assert list((tmp_path / "uploads").iterdir()) == []
+        assert "your upload" not in counted_after_reload(server.url)
+    finally:
+        server.stop()
     network.assert_local()
