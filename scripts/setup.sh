@@ -48,5 +48,15 @@ fi
 # Leaflet, Bootstrap, Font Awesome, d3... from npm into static/vendor, so maps draw offline.
 .venv/bin/python -m scripts.fetch_static
 
+# ESLint and Prettier for the project's own JavaScript (src/assetmap/*.js), pinned in
+# package-lock.json, into node_modules/ (git-ignored); the test command runs both.
+npm_stamp=node_modules/.package-lock.sha256
+npm_want=$(sha256sum package.json package-lock.json | sha256sum | cut -d' ' -f1)
+if [ ! -f "$npm_stamp" ] || [ "$(cat "$npm_stamp")" != "$npm_want" ]; then
+  echo "setup: installing the JavaScript linters (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error >/dev/null
+  echo "$npm_want" > "$npm_stamp"
+fi
+
 # Build the data when it is missing or the sources changed since the last build.
 .venv/bin/python -m scripts.ensure_built

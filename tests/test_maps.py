@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 
 import folium
@@ -208,8 +209,27 @@ def test_local_authority_borders_are_drawn_over_the_lsoas(qyg: gpd.GeoDataFrame)
 
 
 def test_png_export_has_the_legend(qyg: gpd.GeoDataFrame) -> None:
+    """Only the most deprived three deciles are mapped, so the other seven colours can come
+    only from the legend's swatches: each must be painted, as a block of pixels."""
+    from PIL import Image
+
     m = maps.MEASURES["imd_decile"]
-    classes = maps.classify(qyg["imd_decile"], m, "national")
-    png = maps.to_png(qyg, classes, "Cheshire and Merseyside: IMD 2025 decile")
-    assert png.startswith(b"\x89PNG\r\n\x1a\n")
-    assert len(png) > 50_000
+    deprived = qyg[qyg["imd_decile"] <= 3]
+    classes = maps.classify(deprived["imd_decile"], m, "national")
+    assert len(classes.colours) == 10
+    png = maps.to_png(deprived, classes, "Cheshire and Merseyside: IMD 2025 deciles 1-3")
+    image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    height, width, _ = image.shape
+    assert min(width, height) > 600  # 8 x 9 inches at 150 dpi, cropped to what is drawn
+
+    def painted(colour: str) -> int:
+        rgb = [int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]
+        return int((image == rgb).all(axis=2).sum())
+
+    shown = set(deprived["imd_decile"].astype(int))
+    legend_only = [c for i, c in enumerate(classes.colours) if i + 1 not in shown]
+    assert len(legend_only) == 7
+    swatches = {c: painted(c) for c in legend_only}
+    assert all(n >= 50 for n in swatches.values()), swatches
+    # and the mapped deciles' colours fill far more than a swatch each
+    assert all(painted(classes.colours[d - 1]) > 1_000 for d in shown)
