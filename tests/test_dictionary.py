@@ -38,3 +38,17 @@ def test_docs_are_generated_from_the_dictionary() -> None:
 def test_labels_are_spelled_out() -> None:
     assert dictionary.label("assets_per_1k") == "Assets per 1,000 residents"
     assert dictionary.label("icb24cdh") == "ICB code (NHS, 2024)"
+
+
+def test_domain_names_are_defined_once_for_every_need_measure() -> None:
+    """The need picker, the map measures and the dictionary's columns all read
+    ``dictionary.DOMAINS``, which has the publisher's domains in the publisher's order."""
+    from assetmap import maps, metrics
+    from assetmap.sources import IMD_DOMAINS
+    from ui.areafilter import NEED_LABELS
+
+    assert list(dictionary.DOMAINS) == list(IMD_DOMAINS) == list(metrics.NEED_MEASURES)
+    assert NEED_LABELS == {k: d.name for k, d in dictionary.DOMAINS.items()}
+    for key, domain in dictionary.DOMAINS.items():
+        assert maps.MEASURES[f"{key}_decile"].label.startswith(f"{domain.deprivation}: ")
+    assert dictionary.label("income_decile").startswith(dictionary.DOMAINS["income"].column)

@@ -25,16 +25,8 @@ from ui import data, upload
 #: Levels a user can filter to, in the order offered.
 FILTER_LEVELS: tuple[str, ...] = ("england", "region", "icb", "sicbl", "lad")
 
-NEED_LABELS: dict[str, str] = {
-    "imd": "Index of Multiple Deprivation (overall)",
-    "income": "Income",
-    "employment": "Employment",
-    "education": "Education, skills and training",
-    "health": "Health deprivation and disability",
-    "crime": "Crime",
-    "housing_services": "Barriers to housing and services",
-    "environment": "Living environment",
-}
+#: Each need measure as the picker names it (defined once, in the data dictionary).
+NEED_LABELS: dict[str, str] = {key: d.name for key, d in dictionary.DOMAINS.items()}
 
 #: The need measure a new session starts with (the overall IMD).
 DEFAULT_NEED = "imd"

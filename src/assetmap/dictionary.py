@@ -40,16 +40,69 @@ class Column:
     source: str
 
 
-_DOMAIN_LABELS = {
-    "imd": "Index of Multiple Deprivation",
-    "income": "Income domain",
-    "employment": "Employment domain",
-    "education": "Education, skills and training domain",
-    "health": "Health deprivation and disability domain",
-    "crime": "Crime domain",
-    "housing_services": "Barriers to housing and services domain",
-    "environment": "Living environment domain",
+@dataclass(frozen=True)
+class Domain:
+    """The words for one IoD 2025 domain (or the overall IMD), by where they are used.
+
+    Attributes
+    ----------
+    key
+        Our key (:data:`assetmap.sources.IMD_DOMAINS`; the column prefix, ``income_decile``).
+    name
+        As a choice of need measure (the dashboard's picker, the Gap table's header).
+    deprivation
+        As the quantity a map shows (its legend and measure picker).
+    column
+        As the data dictionary names its columns (``Income domain decile``).
+    """
+
+    key: str
+    name: str
+    deprivation: str
+    column: str
+
+
+#: The eight domains and the overall IMD, in the publisher's order: the one place their names
+#: are spelled (the dashboard's need picker, the map measures and this dictionary read them).
+DOMAINS: dict[str, Domain] = {
+    d.key: d
+    for d in (
+        Domain(
+            "imd",
+            "Index of Multiple Deprivation (overall)",
+            "IMD 2025",
+            "Index of Multiple Deprivation",
+        ),
+        Domain("income", "Income", "Income deprivation", "Income domain"),
+        Domain("employment", "Employment", "Employment deprivation", "Employment domain"),
+        Domain(
+            "education",
+            "Education, skills and training",
+            "Education, skills and training deprivation",
+            "Education, skills and training domain",
+        ),
+        Domain(
+            "health",
+            "Health deprivation and disability",
+            "Health deprivation and disability",
+            "Health deprivation and disability domain",
+        ),
+        Domain("crime", "Crime", "Crime", "Crime domain"),
+        Domain(
+            "housing_services",
+            "Barriers to housing and services",
+            "Barriers to housing and services",
+            "Barriers to housing and services domain",
+        ),
+        Domain(
+            "environment",
+            "Living environment",
+            "Living environment deprivation",
+            "Living environment domain",
+        ),
+    )
 }
+_DOMAIN_LABELS = {key: d.column for key, d in DOMAINS.items()}
 _SUBDOMAIN_LABELS = {
     "children_young_people": "Children and young people sub-domain",
     "adult_skills": "Adult skills sub-domain",

@@ -40,6 +40,7 @@ from branca.element import Element, MacroElement
 from folium.template import Template
 
 from assetmap import bivariate, settings
+from assetmap.dictionary import DOMAINS
 from assetmap.text import html_text
 
 #: How classes are drawn: national bands (same everywhere) or bands within the shown area.
@@ -49,16 +50,8 @@ BANDINGS: dict[str, str] = {
     "natural_breaks": "Natural breaks within this area (5 classes, Fisher-Jenks)",
 }
 
-_DOMAIN_WORDS = {
-    "imd": "IMD 2025",
-    "income": "Income deprivation",
-    "employment": "Employment deprivation",
-    "education": "Education, skills and training deprivation",
-    "health": "Health deprivation and disability",
-    "crime": "Crime",
-    "housing_services": "Barriers to housing and services",
-    "environment": "Living environment deprivation",
-}
+#: Each domain as the quantity a map shows (defined once, in the data dictionary).
+_DOMAIN_WORDS = {key: d.deprivation for key, d in DOMAINS.items()}
 
 
 @dataclass(frozen=True)
