@@ -233,3 +233,9 @@ def test_png_export_has_the_legend(qyg: gpd.GeoDataFrame) -> None:
     assert all(n >= 50 for n in swatches.values()), swatches
     # and the mapped deciles' colours fill far more than a swatch each
     assert all(painted(classes.colours[d - 1]) > 1_000 for d in shown)
+
+
+def test_every_measure_names_its_tooltip_row_with_the_start_of_its_label() -> None:
+    for measure in maps.MEASURES.values():
+        assert measure.tooltip, measure.key
+        assert measure.label.startswith(measure.tooltip), measure.key

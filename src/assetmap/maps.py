@@ -88,6 +88,8 @@ class Measure:
     levels
         Area levels the area version is offered at (e.g. ``("lad",)`` for a quantity counted
         per local authority); empty for every level.
+    tooltip
+        Name of the measure's row in a neighbourhood's tooltip (shorter than the label).
     """
 
     key: str
@@ -102,6 +104,7 @@ class Measure:
     categories: tuple[tuple[str, str, tuple[object, ...]], ...] = ()
     note: str = ""
     levels: tuple[str, ...] = ()
+    tooltip: str = ""
 
     @property
     def area_level(self) -> bool:
@@ -127,6 +130,7 @@ def _measures() -> dict[str, Measure]:
             unit="decile",
             palette="viridis",
             is_decile=True,
+            tooltip=words,
         )
     out["assets_per_1k"] = Measure(
         key="assets_per_1k",
@@ -136,6 +140,7 @@ def _measures() -> dict[str, Measure]:
         area_label="Assets per 1,000 residents",
         unit="per 1,000 residents",
         palette="YlGnBu_09",
+        tooltip="Assets per 1,000 residents",
     )
     out["gap_score"] = Measure(
         key="gap_score",
@@ -146,6 +151,7 @@ def _measures() -> dict[str, Measure]:
         unit="points, -100 to 100",
         palette="PuOr_11",
         reverse=True,
+        tooltip="Gap score",
     )
     out["cni_civic_assets"] = Measure(
         key="cni_civic_assets",
@@ -156,6 +162,7 @@ def _measures() -> dict[str, Measure]:
         unit="CNI score",
         palette="viridis",
         reverse=True,
+        tooltip="Community Needs Index",
     )
     # Counted per local authority: a map of smaller areas would show each its authority's rate,
     # and one of ICBs a population share of it, so it is offered by local authority only.
@@ -170,6 +177,7 @@ def _measures() -> dict[str, Measure]:
         note="Charities: NCVO Almanac 2020 via British Red Cross (OGL v3), per 1,000 Census 2021 "
         "residents; the City of London's rate reflects head offices",
         levels=("lad",),
+        tooltip="Charities per 1,000 residents",
     )
     out.update(_neighbourhood_measures())
     return out
@@ -190,12 +198,14 @@ def _neighbourhood_measures() -> dict[str, Measure]:
         _lsoa_only(
             "walk_assets",
             f"Assets within {walk} of where people live (straight line)",
+            tooltip=f"Assets within {walk} of where people live (straight line)",
             unit="assets",
             palette="YlGnBu_09",
         ),
         _lsoa_only(
             "fca_per_1k",
             f"Walking-distance provision per 1,000 residents (2SFCA, {walk})",
+            tooltip=f"Walking-distance provision per 1,000 residents (2SFCA, {walk})",
             unit="per 1,000 residents",
             palette="YlGnBu_09",
         ),
@@ -205,6 +215,7 @@ def _neighbourhood_measures() -> dict[str, Measure]:
         _lsoa_only(
             "gap_cluster",
             "Hot and cold spots of the gap score (local Moran's I)",
+            tooltip="Hot and cold spots of the gap score",
             categories=(
                 (
                     "Under-provided cluster (cold spot of provision)",
@@ -220,6 +231,7 @@ def _neighbourhood_measures() -> dict[str, Measure]:
         _lsoa_only(
             "bivariate_class",
             "Deprivation and provision together (thirds)",
+            tooltip="Deprivation and provision together",
             categories=tuple(
                 (
                     f"{d}-{p}: {thirds[d][0]} deprived third, {thirds[p][1]} assets third",
@@ -233,6 +245,7 @@ def _neighbourhood_measures() -> dict[str, Measure]:
         _lsoa_only(
             "imd_decile_change",
             "Change in IMD decile since 2019 (negative = more deprived)",
+            tooltip="Change in IMD decile since 2019",
             categories=(
                 ("2 or more deciles more deprived", "#E66101", tuple(range(-9, -1))),
                 ("1 decile more deprived", "#FDB863", (-1,)),
@@ -244,6 +257,7 @@ def _neighbourhood_measures() -> dict[str, Measure]:
         _lsoa_only(
             "more_deprived_few_assets",
             "Became more deprived since 2019 and has few assets",
+            tooltip="Became more deprived since 2019 and has few assets",
             categories=(
                 ("More deprived than in 2019, and few assets", "#B2182B", (True,)),
                 ("Other neighbourhoods", "#EEEEEE", (False,)),
@@ -252,6 +266,7 @@ def _neighbourhood_measures() -> dict[str, Measure]:
         _lsoa_only(
             "left_behind",
             "Left-behind neighbourhoods (© OCSI / Local Trust)",
+            tooltip="Left-behind neighbourhoods",
             categories=(
                 ("Left-behind neighbourhood", "#762A83", (True,)),
                 ("Other neighbourhoods", "#EEEEEE", (False,)),
@@ -1089,11 +1104,11 @@ def lsoa_view(
         "Per 1,000 residents": _text(lsoas["assets_per_1k"], "{:.2f}"),
     }
     if measure.categories:
-        tooltip[measure.label.split("(")[0].strip()] = [
+        tooltip[measure.tooltip] = [
             classes.labels[i] if i >= 0 else "no data" for i in classes.index
         ]
     elif measure.lsoa_column not in {"imd_decile", "assets_per_1k"}:
-        tooltip[measure.label.split(":")[0]] = _text(value, "{:,.4g}")
+        tooltip[measure.tooltip] = _text(value, "{:,.4g}")
     choropleth(
         lsoas,
         classes,
