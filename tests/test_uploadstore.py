@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import MutableMapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -131,7 +132,9 @@ def _response_headers(request_headers: list[tuple[bytes, bytes]], content_type: 
         return {"type": "http.request"}
 
     scope = {"type": "http", "scheme": "http", "headers": request_headers}
-    asyncio.run(sessionkey.UploadKeyCookie(app)(scope, receive, send))
+    # In a thread of its own: after the browser tests, Playwright's loop runs in this one.
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, sessionkey.UploadKeyCookie(app)(scope, receive, send)).result()
     return [v for k, v in sent[0]["headers"] if k == b"set-cookie"]
 
 
