@@ -48,7 +48,7 @@ def test_domain_names_are_defined_once_for_every_need_measure() -> None:
     from ui.areafilter import NEED_LABELS
 
     assert list(dictionary.DOMAINS) == list(IMD_DOMAINS) == list(metrics.NEED_MEASURES)
-    assert NEED_LABELS == {k: d.name for k, d in dictionary.DOMAINS.items()}
+    assert {k: d.name for k, d in dictionary.DOMAINS.items()} == NEED_LABELS
     for key, domain in dictionary.DOMAINS.items():
         assert maps.MEASURES[f"{key}_decile"].label.startswith(f"{domain.deprivation}: ")
     assert dictionary.label("income_decile").startswith(dictionary.DOMAINS["income"].column)
