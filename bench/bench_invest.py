@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from assetmap import access, areas, change, hotspots, invest, metrics, settings, store
+from assetmap.assets import ASSET_SOURCES
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script too
 from bench.common import Result, report
@@ -27,24 +28,26 @@ from bench.common import Result, report
 ICB = areas.Area("icb", "E54000008", "NHS Cheshire and Merseyside Integrated Care Board")
 TARGET_ICB_S = 0.5
 TARGET_ENGLAND_S = 5.0
+#: Need measure of the benchmark's metrics.
+NEED = "imd"
 
 
 def _inputs() -> pd.DataFrame:
     lsoas = store.load_lsoas()
     assets = store.load_assets()
-    frame = metrics.lsoa_metrics(lsoas, metrics.count_assets(assets, lsoas["lsoa21cd"]))
+    types = list(ASSET_SOURCES)
+    counts = metrics.count_assets(assets, lsoas["lsoa21cd"])
+    frame = metrics.lsoa_metrics(lsoas, counts, types=types, need=NEED)
     found = access.access_metrics(
         store.load_residence(),
         lsoas.set_index("lsoa21cd")["population"],
         assets,
-        types=frame.attrs["asset_types"],
+        types=types,
     )
     clusters = hotspots.local_gap_clusters(frame, store.load_contiguity())
-    out = frame.join(found, on="lsoa21cd").join(
-        clusters[["gap_cluster_p", "gap_cluster"]], on="lsoa21cd"
+    return frame.join(found.table, on="lsoa21cd").join(
+        clusters.table[["gap_cluster_p", "gap_cluster"]], on="lsoa21cd"
     )
-    out.attrs = dict(frame.attrs)
-    return out
 
 
 def _both(frame: pd.DataFrame, area: areas.Area) -> Callable[[], object]:
@@ -52,7 +55,7 @@ def _both(frame: pd.DataFrame, area: areas.Area) -> Callable[[], object]:
         changed = change.decile_change(frame)
         change.change_summary(changed, area)
         change.change_table(changed, area)
-        return invest.rank(changed, area)
+        return invest.rank(changed, area, need=NEED)
 
     return run
 
@@ -69,9 +72,10 @@ def _median(fn: Callable[[], object], repeat: int) -> float:
 
 def _naive_stability(frame: pd.DataFrame, area: areas.Area) -> Callable[[], object]:
     # The straightforward version: one pandas ranking per weight draw.
-    ranked = invest.rank(frame, area, draws=1)
-    cols = [f"invest_{k}" for k in ranked.attrs["criteria"]]
-    w = np.array(list(ranked.attrs["weights"].values()))
+    ranking = invest.rank(frame, area, need=NEED, draws=1)
+    ranked = ranking.table
+    cols = [f"invest_{k}" for k in ranking.criteria]
+    w = np.array(list(ranking.weights.values()))
     rng = np.random.default_rng(settings.INVEST_STABILITY_SEED)
     draws = rng.dirichlet(
         settings.INVEST_STABILITY_CONCENTRATION * w, settings.INVEST_STABILITY_DRAWS
@@ -93,7 +97,7 @@ def main() -> int:
     n_icb = int((frame["icb24cd"] == ICB.code).sum())
     icb = _median(_both(frame, ICB), repeat=7)
     naive = _median(_naive_stability(frame, ICB), repeat=3)
-    stab = _median(lambda: invest.rank(frame, ICB), repeat=7)
+    stab = _median(lambda: invest.rank(frame, ICB, need=NEED), repeat=7)
     england = _median(_both(frame, areas.ENGLAND), repeat=3)
     draws = settings.INVEST_STABILITY_DRAWS
     results = [

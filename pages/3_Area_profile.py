@@ -76,7 +76,8 @@ st.download_button(
     mime="text/csv",
 )
 
-neighbourhoods = data.selection_neighbourhood_metrics(sel)
+found = data.selection_neighbourhood_metrics(sel)
+neighbourhoods = found.table
 local = areas.select(neighbourhoods, sel.area)
 
 st.header("Change since 2019")
@@ -104,19 +105,19 @@ st.caption(
 )
 
 st.header("Deprivation and provision together")
-classes = bivariate.classify(neighbourhoods, sel.area)
-cells = bivariate.cell_counts(classes)
+classes = bivariate.classify(neighbourhoods, sel.area, need=sel.need)
+cells = bivariate.cell_counts(classes.table)
 st.dataframe(analysis.class_table(cells), hide_index=True, width="stretch")
 st.caption(
     "Deprivation third 1 is the most deprived, provision third 1 the fewest assets per 1,000 "
     "residents. Thirds of England's LSOAs, so a class means the same everywhere. Every LSOA "
     "without one of "
-    f"the chosen assets is in provision third 1 ({classes.attrs['zero_asset_share']:.0%} of "
+    f"the chosen assets is in provision third 1 ({classes.zero_asset_share:.0%} of "
     "England for these types), so the provision thirds are not equal in size."
 )
 
 st.header("Hot and cold spots")
-clusters = neighbourhoods.attrs["clusters"]
+clusters = found.clusters
 by_code = local.set_index("lsoa21cd")
 spots = hotspots.cluster_summary(by_code, by_code["population"]).rename(
     columns={
@@ -126,9 +127,9 @@ spots = hotspots.cluster_summary(by_code, by_code["population"]).rename(
     }
 )
 st.dataframe(spots, hide_index=True, width="stretch")
-threshold = clusters["fdr_threshold"]
+threshold = clusters.fdr_threshold
 passed = (
-    f"an LSOA is significant when its {markdown_text(clusters['alternative'])} pseudo p-value "
+    f"an LSOA is significant when its {markdown_text(clusters.alternative)} pseudo p-value "
     "is below "
     f"{threshold:.4f}, the "
     "Benjamini-Hochberg threshold"
@@ -136,9 +137,9 @@ passed = (
     else "no LSOA passes the Benjamini-Hochberg test"
 )
 st.caption(
-    f"Local Moran's I of the gap score on England's whole map with {clusters['permutations']:,} "
-    f"permutations; {passed} for a {clusters['alpha']:.0%} false discovery rate over "
-    f"{clusters['tests']:,} LSOAs tested. An under-provided cluster is a cold spot of provision: "
+    f"Local Moran's I of the gap score on England's whole map with {clusters.permutations:,} "
+    f"permutations; {passed} for a {clusters.alpha:.0%} false discovery rate over "
+    f"{clusters.tests:,} LSOAs tested. An under-provided cluster is a cold spot of provision: "
     "a high gap among neighbours with high gaps."
 )
 

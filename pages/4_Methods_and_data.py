@@ -33,7 +33,8 @@ from ui.areafilter import NEED_LABELS, asset_label
 WALK_KMH = 4.8
 
 sel = layout.page("Methods & data")
-national = data.selection_neighbourhood_metrics(sel)
+found = data.selection_neighbourhood_metrics(sel)
+national = found.table
 # Markdown: an upload's labels are its user's words.
 types_text = markdown_text(", ".join(asset_label(t) for t in sel.types))
 st.title("Methods & data")
@@ -239,8 +240,8 @@ st.caption(
 )
 
 st.subheader("Walking-distance access and 2SFCA")
-walk = national.attrs["access"]
-d, d0 = walk["distance_m"], walk["fca_distance_m"]
+walk = found.access
+d, d0 = walk.distance_m, walk.fca_distance_m
 residence = data.residence()
 polygon_points = int((residence["res_method"] == access.RES_POLYGON_POINT).sum())
 st.markdown(
@@ -287,11 +288,11 @@ st.dataframe(
 )
 
 st.subheader("Hot and cold spots")
-clusters = national.attrs["clusters"]
-permutations, alpha = clusters["permutations"], clusters["alpha"]
-p_min = (1 if clusters["alternative"] == "directed" else 2) / (permutations + 1)
+clusters = found.clusters
+permutations, alpha = clusters.permutations, clusters.alpha
+p_min = (1 if clusters.alternative == "directed" else 2) / (permutations + 1)
 names = national.set_index("lsoa21cd")["lsoa21nm"]
-islands = [f"{markdown_text(names.get(code, code))}, {code}" for code in clusters["islands"]]
+islands = [f"{markdown_text(names.get(code, code))}, {code}" for code in clusters.islands]
 island_text = (
     f"{len(islands):,} LSOA{'s' if len(islands) != 1 else ''} ({', '.join(islands)}) "
     f"{'have' if len(islands) != 1 else 'has'} no neighbour and "
@@ -299,7 +300,7 @@ island_text = (
     if islands
     else "Every LSOA has at least one neighbour."
 )
-threshold = clusters["fdr_threshold"]
+threshold = clusters.fdr_threshold
 threshold_text = (
     f"for the asset types chosen the threshold this gives is p < {threshold:.4f} (shown with the "
     "map too)"
@@ -319,8 +320,8 @@ st.markdown(
 where $z$ is the standardised gap score and $\\bar z_{{N(i)}}$ the mean of LSOA $i$'s neighbours. A
 positive value means the LSOA is like its neighbours. Significance comes from
 {permutations:,} conditional permutations (the LSOA's own value held, its neighbours' values
-drawn from the other LSOAs). We report the {clusters["alternative"]} pseudo p-value: twice the
-nearer tail's (count + 1)/(P + 1), capped at 1. Because {clusters["tests"]:,} LSOAs are tested at
+drawn from the other LSOAs). We report the {clusters.alternative} pseudo p-value: twice the
+nearer tail's (count + 1)/(P + 1), capped at 1. Because {clusters.tests:,} LSOAs are tested at
 once, we control the false discovery rate at {alpha:.0%} with Benjamini-Hochberg;
 {threshold_text}. A significant LSOA is an **under-provided cluster** (high gap among high-gap
 neighbours: a cold spot of provision in deprived places), a **well-provided cluster**, a
@@ -328,7 +329,7 @@ neighbours: a cold spot of provision in deprived places), a **well-provided clus
 are always computed on England's full map, so an area's edge never cuts an LSOA off from its
 neighbours. With {permutations:,} permutations the smallest possible p-value is {p_min:.3f},
 which limits how many LSOAs can pass the FDR test: none can unless at least
-{math.ceil(clusters["tests"] * p_min / alpha):,} reach that floor, so for some asset-type choices
+{math.ceil(clusters.tests * p_min / alpha):,} reach that floor, so for some asset-type choices
 none may. Neighbouring results are correlated, which Benjamini-Hochberg only approximately allows
 for.
 """
@@ -373,7 +374,7 @@ or fewest assets per 1,000 residents):
 """
 )
 st.dataframe(
-    analysis.class_table(bivariate.cell_counts(bivariate.classify(national))),
+    analysis.class_table(bivariate.cell_counts(bivariate.classify(national, need=sel.need).table)),
     hide_index=True,
     width="stretch",
 )

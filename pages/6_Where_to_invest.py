@@ -139,21 +139,20 @@ if run and sum(weights.values()) <= 0:
     run = False
 
 if run:
-    ranked = analysis.selection_invest_ranking(sel, weights, by, top_n)
-    attrs = ranked.attrs
-    top = int(attrs["top_n"])
+    ranking = analysis.selection_invest_ranking(sel, weights, by, top_n)
+    ranked = ranking.table
+    top = int(ranking.top_n)
     unit = "neighbourhoods" if by == "lsoa" else "wards"
-    labels = attrs["labels"]
+    labels = ranking.labels
     front = [c for c in FRONT[by] if c in ranked]
     tail = [c for c in ranked.columns if c not in front and c not in MIDDLE]
     ordered = ranked[[*front, *MIDDLE, *tail]]
-    ordered.attrs = dict(attrs)
 
     vintages = data.manifest()
     keys = ["imd2025", "population", "lookup_ward", "lookup_icb", "postcodes"]
     keys += [ASSET_SOURCES[t].source_key for t in sel.types if t in ASSET_SOURCES]
     found = upload.current()
-    shares = attrs["weights"]
+    shares = ranking.weights
     context = {
         "Ranked": "LSOA 2021"
         if by == "lsoa"
@@ -164,8 +163,8 @@ if run:
         "Weights": "; ".join(
             f"{labels[k]} {weights[k]:g} ({shares[k]:.0%} of the score)" for k in shares
         ),
-        "Stability": f"{attrs['draws']:,} weight draws from Dirichlet({attrs['concentration']:g} "
-        f"x your weights), seed {attrs['seed']}; top N = {top}; rank range = "
+        "Stability": f"{ranking.draws:,} weight draws from Dirichlet({ranking.concentration:g} "
+        f"x your weights), seed {ranking.seed}; top N = {top}; rank range = "
         f"{settings.INVEST_RANK_RANGE[0]:g}th-{settings.INVEST_RANK_RANGE[1]:g}th percentile",
         "Data vintages": "; ".join(
             f"{sources.SOURCES[k].title} ({sources.SOURCES[k].vintage})" for k in keys
@@ -178,13 +177,12 @@ if run:
 
     def labelled(frame: pd.DataFrame) -> pd.DataFrame:
         """Spelled-out headings plus the context columns, so a forwarded CSV explains itself."""
-        out = invest.invest_table(frame)
+        out = invest.invest_table(frame, labels)
         for name, value in context.items():
             out[name] = value
         return out
 
     shown_raw = ordered.head(top)
-    shown_raw.attrs = dict(attrs)
     view = labelled(shown_raw)
 
     st.subheader(f"The first {top:,} of {len(ranked):,} {unit}")
@@ -192,17 +190,17 @@ if run:
     st.markdown(
         f"{shown_raw['population'].sum():,.0f} residents live in these {unit}. "
         f"**{steady:,} of the {top:,}** stay in the top {top:,} in at least {STEADY:.0%} of "
-        f"{attrs['draws']:,} re-rankings with weights shuffled around yours."
+        f"{ranking.draws:,} re-rankings with weights shuffled around yours."
     )
     formats: dict[str, Any] = {
         dictionary.label("invest_score"): st.column_config.NumberColumn(format="%.1f"),
         dictionary.label("invest_reasons"): st.column_config.TextColumn(width="large"),
     }
     formats[dictionary.label("invest_top_share")] = st.column_config.NumberColumn(format="percent")
-    for key in attrs["criteria"]:
+    for key in ranking.criteria:
         formats[dictionary.label(f"invest_{key}")] = st.column_config.NumberColumn(format="%.0f")
     st.dataframe(view, hide_index=True, width="stretch", height=420, column_config=formats)
-    for note in attrs["skipped"]:
+    for note in ranking.skipped:
         st.caption(f"Not used: {markdown_text(note)}.")
 
     downloads.shown_and_full(

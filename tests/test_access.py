@@ -36,7 +36,7 @@ def population(lsoas: pd.DataFrame) -> pd.Series:
 
 @pytest.fixture(scope="module")
 def england(residence: pd.DataFrame, population: pd.Series, assets: pd.DataFrame) -> pd.DataFrame:
-    return access.access_metrics(residence, population, assets, TYPES)
+    return access.access_metrics(residence, population, assets, TYPES).table
 
 
 @pytest.fixture(scope="module")
@@ -164,7 +164,7 @@ def test_an_area_matches_england_filtered(
     lsoas: pd.DataFrame,
 ) -> None:
     codes = lsoas.loc[lsoas["lad24cd"] == "E08000011", "lsoa21cd"]  # Knowsley
-    area = access.access_metrics(residence, population, assets, TYPES, codes=codes)
+    area = access.access_metrics(residence, population, assets, TYPES, codes=codes).table
     assert area.index.tolist() == codes.tolist()
     expected = england.loc[codes]
     assert (area["walk_assets"] == expected["walk_assets"]).all()
@@ -180,7 +180,7 @@ def test_inside_the_boundary_is_not_always_within_walking_distance(
     # walk_assets >= the in-LSOA count is NOT a property: in a large LSOA an asset inside can
     # lie further than d from the residence point. Each such asset must indeed be beyond d.
     d = settings.WALK_DISTANCE_M
-    found = access.access_metrics(residence, population, assets)
+    found = access.access_metrics(residence, population, assets).table
     inside = assets.groupby("lsoa21cd").size().reindex(found.index, fill_value=0)
     fewer = found.index[found["walk_assets"] < inside]
     assert len(fewer) > 0
@@ -200,14 +200,18 @@ def test_inside_the_boundary_is_not_always_within_walking_distance(
 def test_distance_and_types(
     england: pd.DataFrame, residence: pd.DataFrame, population: pd.Series, assets: pd.DataFrame
 ) -> None:
-    wider = access.access_metrics(residence, population, assets, TYPES, distance_m=1200)
+    run = access.access_metrics(residence, population, assets, TYPES, distance_m=1200)
+    wider = run.table
     assert (wider["walk_assets"] >= england["walk_assets"]).all()
     assert (wider["walk_nearest_m"] == england["walk_nearest_m"]).all()
-    assert wider.attrs["fca_distance_m"] == 1200  # the catchment follows the walking distance
+    assert run.distance_m == 1200
+    assert run.fca_distance_m == 1200  # the catchment follows the walking distance
+    assert run.asset_types == tuple(TYPES)
     # A register with only coordinates (an upload) counts every row.
     plain = assets.loc[assets["asset_type"].isin(TYPES), ["easting", "northing"]]
     same = access.access_metrics(residence, population, plain)
-    assert same.equals(england)
+    assert same.asset_types is None
+    assert same.table.equals(england)
     with pytest.raises(ValueError, match="no assets of type"):
         access.access_metrics(residence, population, assets, ["swimming_pool"])
 
@@ -215,7 +219,7 @@ def test_distance_and_types(
 def test_compare_with_counts(
     all_metrics: pd.DataFrame, residence: pd.DataFrame, population: pd.Series, assets: pd.DataFrame
 ) -> None:
-    found = access.access_metrics(residence, population, assets)
+    found = access.access_metrics(residence, population, assets).table
     frame = all_metrics.join(found, on="lsoa21cd")
     table = access.compare_with_counts(frame)
     assert list(table.columns) == list(access.COMPARE_COLUMNS)

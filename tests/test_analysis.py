@@ -8,20 +8,32 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assetmap import access, analysis, areas, bivariate, dictionary, maps, store
+from assetmap import access, analysis, areas, bivariate, dictionary, maps, settings, store
+from assetmap.assets import ASSET_SOURCES
 
 QYG = areas.Area("icb", "E54000008", "NHS Cheshire and Merseyside ICB")
+#: The types ``all_metrics`` counts: every open layer.
+ALL_TYPES = list(ASSET_SOURCES)
 
 
 @pytest.fixture(scope="module")
-def neighbourhoods(data_dir: Path, all_metrics: pd.DataFrame, assets: pd.DataFrame) -> pd.DataFrame:
+def found(
+    data_dir: Path, all_metrics: pd.DataFrame, assets: pd.DataFrame
+) -> analysis.Neighbourhoods:
     return analysis.neighbourhood_metrics(
         all_metrics,
         store.load_residence(data_dir),
         assets,
         store.load_contiguity(data_dir),
+        types=ALL_TYPES,
+        need="imd",
         permutations=99,  # the test checks the joins, not the inference (see test_hotspots)
     )
+
+
+@pytest.fixture(scope="module")
+def neighbourhoods(found: analysis.Neighbourhoods) -> pd.DataFrame:
+    return found.table
 
 
 def test_keeps_every_lsoa_in_order_and_defines_every_column(
@@ -39,22 +51,30 @@ def test_keeps_every_lsoa_in_order_and_defines_every_column(
 
 
 def test_joins_each_method_to_the_right_lsoa(
-    neighbourhoods: pd.DataFrame, all_metrics: pd.DataFrame, assets: pd.DataFrame, data_dir: Path
+    found: analysis.Neighbourhoods,
+    neighbourhoods: pd.DataFrame,
+    all_metrics: pd.DataFrame,
+    assets: pd.DataFrame,
+    data_dir: Path,
 ) -> None:
     walk = access.access_metrics(
         store.load_residence(data_dir),
         all_metrics.set_index("lsoa21cd")["population"],
         assets,
-        types=all_metrics.attrs["asset_types"],
-    )
+        types=ALL_TYPES,
+    ).table
     got = neighbourhoods.set_index("lsoa21cd")
     assert (got["walk_assets"] == walk["walk_assets"].loc[got.index]).all()
-    thirds = bivariate.classify(all_metrics)
+    thirds = bivariate.classify(all_metrics, need="imd").table
     assert (got["bivariate_class"] == thirds["bivariate_class"].loc[got.index]).all()
     change = got["imd_decile"] - got["imd19_decile"]
     assert (got["imd_decile_change"] == change).all()
     assert got.loc[got["more_deprived_few_assets"], "imd_decile_change"].lt(0).all()
-    assert neighbourhoods.attrs["clusters"]["permutations"] == 99
+    assert found.clusters.permutations == 99
+    assert found.clusters.scope == "england"
+    assert found.clusters.alpha == settings.HOTSPOT_ALPHA
+    assert found.access.asset_types == tuple(ALL_TYPES)
+    assert found.access.distance_m == settings.WALK_DISTANCE_M
 
 
 def test_categorical_classes_count_each_category(neighbourhoods: pd.DataFrame) -> None:

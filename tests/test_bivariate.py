@@ -20,8 +20,13 @@ def qyg_area(lsoas: pd.DataFrame) -> areas.Area:
 
 
 @pytest.fixture(scope="module")
-def national(all_metrics: pd.DataFrame) -> pd.DataFrame:
-    return bivariate.classify(all_metrics)
+def england(all_metrics: pd.DataFrame) -> bivariate.BivariateClasses:
+    return bivariate.classify(all_metrics, need="imd")
+
+
+@pytest.fixture(scope="module")
+def national(england: bivariate.BivariateClasses) -> pd.DataFrame:
+    return england.table
 
 
 def _expected_tertiles(values: pd.Series) -> pd.Series:
@@ -49,7 +54,7 @@ def test_national_deprivation_thirds_are_balanced(
 
 
 def test_provision_ties_share_the_lower_third(
-    national: pd.DataFrame, all_metrics: pd.DataFrame
+    england: bivariate.BivariateClasses, national: pd.DataFrame, all_metrics: pd.DataFrame
 ) -> None:
     rate = all_metrics.set_index("lsoa21cd")["assets_per_1k"]
     tertile = national["provision_tertile"]
@@ -63,7 +68,8 @@ def test_provision_ties_share_the_lower_third(
     assert (tertile == 1).sum() == zero.sum() > len(rate) / 3
     assert (rate.groupby(tertile).nunique() >= 1).all()
     assert rate.groupby(tertile).max()[2] < rate.groupby(tertile).min()[3]
-    assert national.attrs["zero_asset_share"] == pytest.approx(zero.mean())
+    assert england.zero_asset_share == pytest.approx(zero.mean())
+    assert (england.bands, england.need, england.area) == ("national", "imd", areas.ENGLAND.ref)
 
 
 def test_a_single_rare_layer_leaves_the_middle_third_empty(
@@ -73,7 +79,7 @@ def test_a_single_rare_layer_leaves_the_middle_third_empty(
 
     counts = metrics.count_assets(assets, lsoas["lsoa21cd"])
     museums = metrics.lsoa_metrics(lsoas, counts, types=["museum"])
-    classes = bivariate.classify(museums)
+    classes = bivariate.classify(museums, need="imd").table
     zero = museums["assets_per_1k"].eq(0).to_numpy()
     assert zero.mean() >= 2 / 3
     assert set(classes["provision_tertile"]) == {1, 3}
@@ -83,7 +89,8 @@ def test_a_single_rare_layer_leaves_the_middle_third_empty(
 def test_area_bands_are_the_areas_own_thirds(
     all_metrics: pd.DataFrame, qyg_area: areas.Area
 ) -> None:
-    classes = bivariate.classify(all_metrics, qyg_area, bands="area")
+    found = bivariate.classify(all_metrics, qyg_area, need="imd", bands="area")
+    classes = found.table
     subset = areas.select(all_metrics, qyg_area).set_index("lsoa21cd")
     n = len(subset)
     assert len(classes) == n
@@ -93,16 +100,17 @@ def test_area_bands_are_the_areas_own_thirds(
     pd.testing.assert_series_equal(classes["deprivation_tertile"], expected, check_names=False)
     expected = _expected_tertiles(subset["assets_per_1k"]).astype("int64")
     pd.testing.assert_series_equal(classes["provision_tertile"], expected, check_names=False)
-    assert classes.attrs["bands"] == "area"
+    assert found.bands == "area"
 
 
 def test_national_bands_for_an_area_are_englands(
     all_metrics: pd.DataFrame, national: pd.DataFrame, qyg_area: areas.Area
 ) -> None:
-    classes = bivariate.classify(all_metrics, qyg_area)
+    found = bivariate.classify(all_metrics, qyg_area, need="imd")
     codes = areas.select(all_metrics, qyg_area)["lsoa21cd"]
-    pd.testing.assert_frame_equal(classes, national.loc[codes], check_like=False)
-    assert classes.attrs["area"] == qyg_area.ref
+    pd.testing.assert_frame_equal(found.table, national.loc[codes], check_like=False)
+    assert found.area == qyg_area.ref
+    assert found.bands == "national"
 
 
 def test_class_names_and_colours(national: pd.DataFrame) -> None:
@@ -123,7 +131,7 @@ def test_class_names_and_colours(national: pd.DataFrame) -> None:
 
 
 def test_cell_counts_add_up_to_the_area(all_metrics: pd.DataFrame, qyg_area: areas.Area) -> None:
-    classes = bivariate.classify(all_metrics, qyg_area)
+    classes = bivariate.classify(all_metrics, qyg_area, need="imd").table
     cells = bivariate.cell_counts(classes)
     subset = areas.select(all_metrics, qyg_area)
     assert len(cells) == 9
@@ -198,7 +206,7 @@ def test_palette_stays_distinguishable_with_colour_blindness() -> None:
 def test_legend_draws_the_grid_labels_and_counts(
     all_metrics: pd.DataFrame, qyg_area: areas.Area
 ) -> None:
-    cells = bivariate.cell_counts(bivariate.classify(all_metrics, qyg_area))
+    cells = bivariate.cell_counts(bivariate.classify(all_metrics, qyg_area, need="imd").table)
     title = 'Assets <script>alert("x")</script> & deprivation'
     fmap = folium.Map(tiles=None)
     bivariate.Legend2D(cells, title=title, note="National thirds").add_to(fmap)

@@ -128,6 +128,7 @@ def lsoa_view(
     hostile_national: pd.DataFrame,
     points: gpd.GeoDataFrame,
     labels: dict[str, str],
+    upload_labels: dict[str, str],
 ) -> mapviews.MapView:
     """Cheshire and Merseyside's LSOAs with the upload's points (the bivariate measure also
     draws its grid legend and the legend of the other layers)."""
@@ -136,8 +137,13 @@ def lsoa_view(
         from assetmap import analysis
 
         national = analysis.neighbourhood_metrics(
-            hostile_national, store.load_residence(), points, store.load_contiguity()
-        )
+            hostile_national,
+            store.load_residence(),
+            points,
+            store.load_contiguity(),
+            types=[*family_types(FAMILY_COMMUNITY), *upload_labels],
+            need="imd",
+        ).table
     return mapviews.lsoa_view(
         national,
         QYG,
@@ -147,6 +153,7 @@ def lsoa_view(
         "national",
         points=points,
         asset_labels=labels,
+        need="imd",
     )
 
 

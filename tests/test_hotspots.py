@@ -11,7 +11,7 @@ import pytest
 import shapely
 from libpysal import graph as lpgraph
 
-from assetmap import hotspots, store
+from assetmap import hotspots, settings, store
 
 # Few permutations keep the tests fast; the statistic itself does not depend on them.
 PERMUTATIONS = 99
@@ -40,13 +40,18 @@ def qyg(all_metrics: pd.DataFrame) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def qyg_clusters(qyg: pd.DataFrame, graph: lpgraph.Graph) -> pd.DataFrame:
     """The area tested on its own graph."""
-    return hotspots.local_gap_clusters(qyg, graph, permutations=PERMUTATIONS, seed=7)
+    return hotspots.local_gap_clusters(qyg, graph, permutations=PERMUTATIONS, seed=7).table
 
 
 @pytest.fixture(scope="module")
-def england_clusters(all_metrics: pd.DataFrame, graph: lpgraph.Graph) -> pd.DataFrame:
+def england_result(all_metrics: pd.DataFrame, graph: lpgraph.Graph) -> hotspots.Clusters:
     """What the dashboard shows: England's graph, the default permutations and FDR."""
     return hotspots.local_gap_clusters(all_metrics, graph)
+
+
+@pytest.fixture(scope="module")
+def england_clusters(england_result: hotspots.Clusters) -> pd.DataFrame:
+    return england_result.table
 
 
 def _pairs(g: lpgraph.Graph) -> set[tuple[str, str]]:
@@ -106,6 +111,7 @@ def test_local_i_follows_the_formula_in_an_area(
 
 def test_local_i_follows_the_formula_nationally(
     all_metrics: pd.DataFrame,
+    england_result: hotspots.Clusters,
     england_clusters: pd.DataFrame,
     england_pairs: set[tuple[str, str]],
 ) -> None:
@@ -117,16 +123,18 @@ def test_local_i_follows_the_formula_nationally(
         local_i, lag = _hand_lisa(all_metrics, neighbours, code)
         assert england_clusters.at[code, "gap_local_i"] == pytest.approx(local_i, rel=1e-9)
         assert england_clusters.at[code, "gap_spatial_lag"] == pytest.approx(lag, rel=1e-9)
-    assert england_clusters.attrs["scope"] == "england"
-    assert england_clusters.attrs["tests"] == len(all_metrics) - len(
-        england_clusters.attrs["islands"]
-    )
+    test = england_result.test
+    assert test.scope == "england"
+    assert test.tests == len(all_metrics) - len(test.islands)
+    assert test.permutations == settings.HOTSPOT_PERMUTATIONS
+    assert test.seed == settings.HOTSPOT_SEED
+    assert test.alternative == "two-sided"
 
 
 def test_islands_are_reported_not_tested(
-    england_clusters: pd.DataFrame, graph: lpgraph.Graph
+    england_result: hotspots.Clusters, england_clusters: pd.DataFrame, graph: lpgraph.Graph
 ) -> None:
-    islands = england_clusters.attrs["islands"]
+    islands = list(england_result.test.islands)
     assert islands == hotspots.islands(graph)
     rows = england_clusters.loc[islands]
     assert rows["gap_cluster_p"].isna().all()
@@ -138,10 +146,12 @@ def test_islands_are_reported_not_tested(
 
 def test_p_values_are_permutation_p_values(qyg: pd.DataFrame, graph: lpgraph.Graph) -> None:
     p_count = PERMUTATIONS
-    two = hotspots.local_gap_clusters(qyg, graph, permutations=p_count, seed=11)
+    found = hotspots.local_gap_clusters(qyg, graph, permutations=p_count, seed=11)
+    assert (found.test.scope, found.test.seed, found.test.permutations) == ("subset", 11, p_count)
+    two = found.table
     directed = hotspots.local_gap_clusters(
         qyg, graph, permutations=p_count, seed=11, alternative="directed"
-    )
+    ).table
     p = two["gap_cluster_p"]
     assert p.between(1 / (p_count + 1), 1).all()
     # Every p-value is (count + 1) / (P + 1) doubled: a multiple of 1 / (P + 1).
@@ -151,12 +161,16 @@ def test_p_values_are_permutation_p_values(qyg: pd.DataFrame, graph: lpgraph.Gra
     assert np.allclose(p, np.minimum(1.0, 2 * directed["gap_cluster_p"]))
     # The same seed gives the same answer.
     again = hotspots.local_gap_clusters(qyg, graph, permutations=p_count, seed=11)
-    pd.testing.assert_frame_equal(two, again)
+    pd.testing.assert_frame_equal(two, again.table)
+    assert again.test == found.test
 
 
-def test_fdr_is_benjamini_hochberg_and_never_adds(england_clusters: pd.DataFrame) -> None:
+def test_fdr_is_benjamini_hochberg_and_never_adds(
+    england_result: hotspots.Clusters, england_clusters: pd.DataFrame
+) -> None:
     p = england_clusters["gap_cluster_p"].dropna()
-    alpha = england_clusters.attrs["alpha"]
+    alpha = england_result.test.alpha
+    assert alpha == settings.HOTSPOT_ALPHA
     m = len(p)
     ordered = np.sort(p.to_numpy())
     passing = np.nonzero(ordered <= alpha * np.arange(1, m + 1) / m)[0]
@@ -165,7 +179,7 @@ def test_fdr_is_benjamini_hochberg_and_never_adds(england_clusters: pd.DataFrame
     significant = set(england_clusters.index[labels != hotspots.NOT_SIGNIFICANT])
     assert significant == bh
     assert significant, "England has significant clusters at the default settings"
-    assert england_clusters.attrs["fdr_threshold"] <= alpha
+    assert england_result.test.fdr_threshold <= alpha
     assert significant < set(p.index[p < alpha])
 
 
@@ -192,6 +206,20 @@ def test_global_random_state_is_left_alone(qyg: pd.DataFrame, graph: lpgraph.Gra
     np.random.seed(123)  # noqa: NPY002
     hotspots.local_gap_clusters(qyg.iloc[:200], graph, permutations=9)
     assert np.array_equal(np.random.random(3), expected)  # noqa: NPY002
+
+
+def test_settings_are_read_when_called(
+    qyg: pd.DataFrame, graph: lpgraph.Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings, "HOTSPOT_PERMUTATIONS", 19)
+    monkeypatch.setattr(settings, "HOTSPOT_ALPHA", 0.1)
+    monkeypatch.setattr(settings, "HOTSPOT_SEED", 3)
+    test = hotspots.local_gap_clusters(qyg.iloc[:200], graph).test
+    assert (test.permutations, test.alpha, test.seed) == (19, 0.1, 3)
+    explicit = hotspots.local_gap_clusters(
+        qyg.iloc[:200], graph, permutations=9, alpha=0.05, seed=1
+    ).test
+    assert (explicit.permutations, explicit.alpha, explicit.seed) == (9, 0.05, 1)
 
 
 def test_unknown_lsoas_are_refused(qyg: pd.DataFrame, graph: lpgraph.Graph) -> None:

@@ -10,10 +10,13 @@ import pytest
 from scipy.stats import rankdata
 
 from assetmap import access, areas, cli, dictionary, invest, metrics, store
+from assetmap.assets import ASSET_SOURCES
 from assetmap.invest import DEFAULT_CRITERIA, Criterion
 
 QYG = areas.Area("icb", "E54000008", "NHS Cheshire and Merseyside Integrated Care Board")
 ANFIELD = areas.Area("ward", "E05015279", "Anfield")
+#: The need measure of ``all_metrics``.
+NEED = "imd"
 
 
 @pytest.fixture(scope="module")
@@ -24,11 +27,9 @@ def with_access(
         store.load_residence(),
         lsoas.set_index("lsoa21cd")["population"],
         assets,
-        types=all_metrics.attrs["asset_types"],
+        types=list(ASSET_SOURCES),  # what all_metrics counts
     )
-    out = all_metrics.join(found, on="lsoa21cd")
-    out.attrs = dict(all_metrics.attrs)
-    return out
+    return all_metrics.join(found.table, on="lsoa21cd")
 
 
 def _by_code(frame: pd.DataFrame, column: str, code: str = "lsoa21cd") -> pd.Series:
@@ -54,18 +55,21 @@ def test_hand_worked_ward(
     )
     mine = mine.sort_values(["score", "need"], ascending=False)
 
-    got = invest.rank(with_access, ANFIELD, {"deprivation": 2, "provision": 1, "access": 1})
+    ranking = invest.rank(
+        with_access, ANFIELD, {"deprivation": 2, "provision": 1, "access": 1}, need=NEED
+    )
+    got = ranking.table
     assert got["lsoa21cd"].tolist() == mine.index.tolist()
     assert np.allclose(got["invest_score"], mine["score"])
     assert got["invest_rank"].tolist() == list(range(1, len(mine) + 1))
-    assert got.attrs["weights"] == pytest.approx(
-        {"deprivation": 0.5, "provision": 0.25, "access": 0.25}
-    )
-    assert [s.split(":")[0] for s in got.attrs["skipped"]] == ["cold_spot"]
+    assert ranking.weights == pytest.approx({"deprivation": 0.5, "provision": 0.25, "access": 0.25})
+    assert [s.split(":")[0] for s in ranking.skipped] == ["cold_spot"]
+    assert ranking.criteria == ("deprivation", "provision", "access")
+    assert (ranking.by, ranking.area, ranking.need) == ("lsoa", ANFIELD.ref, NEED)
 
 
 def test_ranks_are_a_permutation(with_access: pd.DataFrame) -> None:
-    got = invest.rank(with_access, QYG)
+    got = invest.rank(with_access, QYG, need=NEED).table
     n = (with_access["icb24cd"] == QYG.code).sum()
     assert len(got) == n == 1_601
     assert sorted(got["invest_rank"]) == list(range(1, n + 1))
@@ -81,22 +85,28 @@ def test_ranks_are_a_permutation(with_access: pd.DataFrame) -> None:
 
 
 def test_reordered_criteria_and_scaled_weights_change_nothing(with_access: pd.DataFrame) -> None:
-    base = invest.rank(with_access, QYG)
-    reordered = invest.rank(with_access, QYG, criteria=tuple(reversed(DEFAULT_CRITERIA)))
+    base = invest.rank(with_access, QYG, need=NEED).table
+    reordered = invest.rank(
+        with_access, QYG, criteria=tuple(reversed(DEFAULT_CRITERIA)), need=NEED
+    ).table
     assert _by_code(reordered, "invest_rank").equals(
         _by_code(base, "invest_rank").reindex(reordered["lsoa21cd"])
     )
-    explicit = invest.rank(with_access, QYG, {"deprivation": 1, "provision": 1, "access": 1})
+    explicit = invest.rank(
+        with_access, QYG, {"deprivation": 1, "provision": 1, "access": 1}, need=NEED
+    ).table
     pd.testing.assert_frame_equal(explicit, base)
     weights = {"deprivation": 3, "provision": 1, "access": 2}
-    once = invest.rank(with_access, QYG, weights)
-    twice = invest.rank(with_access, QYG, {k: 2 * v for k, v in weights.items()})
+    once = invest.rank(with_access, QYG, weights, need=NEED).table
+    twice = invest.rank(with_access, QYG, {k: 2 * v for k, v in weights.items()}, need=NEED).table
     pd.testing.assert_frame_equal(once, twice)
     assert not once["lsoa21cd"].equals(base["lsoa21cd"])
 
 
 def test_all_weight_on_deprivation_is_the_need_order(with_access: pd.DataFrame) -> None:
-    got = invest.rank(with_access, QYG, {"deprivation": 1, "provision": 0, "access": 0})
+    got = invest.rank(
+        with_access, QYG, {"deprivation": 1, "provision": 0, "access": 0}, need=NEED
+    ).table
     assert got["need_percentile"].is_monotonic_decreasing
     assert np.allclose(got["invest_score"], got["need_percentile"])
     # One positive weight: every draw is that weight, so the ranking cannot move.
@@ -111,7 +121,9 @@ def test_all_weight_on_deprivation_is_the_need_order(with_access: pd.DataFrame) 
 def test_concentrated_draws_reproduce_the_ranking(
     with_access: pd.DataFrame, concentration: float
 ) -> None:
-    got = invest.rank(with_access, QYG, {"deprivation": 2}, concentration=concentration, top_n=25)
+    got = invest.rank(
+        with_access, QYG, {"deprivation": 2}, concentration=concentration, top_n=25, need=NEED
+    ).table
     assert ((got["invest_top_share"] == 1.0) == (got["invest_rank"] <= 25)).all()
     assert ((got["invest_top_share"] == 0.0) == (got["invest_rank"] > 25)).all()
     if math.isinf(concentration):
@@ -122,19 +134,19 @@ def test_concentrated_draws_reproduce_the_ranking(
 
 
 def test_draws_are_reproducible_and_seeded(with_access: pd.DataFrame) -> None:
-    a = invest.rank(with_access, QYG, draws=200, concentration=5)
-    b = invest.rank(with_access, QYG, draws=200, concentration=5)
-    c = invest.rank(with_access, QYG, draws=200, concentration=5, seed=7)
+    a = invest.rank(with_access, QYG, draws=200, concentration=5, need=NEED).table
+    b = invest.rank(with_access, QYG, draws=200, concentration=5, need=NEED).table
+    c = invest.rank(with_access, QYG, draws=200, concentration=5, seed=7, need=NEED).table
     pd.testing.assert_frame_equal(a, b)
     assert not np.array_equal(a["invest_top_share"], c["invest_top_share"])
     # Looser draws spread the ranks further than the default concentration.
-    tight = invest.rank(with_access, QYG, draws=200)
+    tight = invest.rank(with_access, QYG, draws=200, need=NEED).table
     spread = (a["invest_rank_high"] - a["invest_rank_low"]).mean()
     assert spread > (tight["invest_rank_high"] - tight["invest_rank_low"]).mean()
 
 
 def test_reasons_name_each_contributing_criterion(with_access: pd.DataFrame) -> None:
-    got = invest.rank(with_access, QYG)
+    got = invest.rank(with_access, QYG, need=NEED).table
     phrases = {
         "invest_deprivation": "most deprived",
         "invest_provision": "least provided|chosen types in the LSOA",
@@ -156,10 +168,11 @@ def test_reasons_name_each_contributing_criterion(with_access: pd.DataFrame) -> 
 
 
 def test_missing_columns_are_skipped(all_metrics: pd.DataFrame) -> None:
-    got = invest.rank(all_metrics, QYG)
-    assert got.attrs["criteria"] == ["deprivation", "provision"]
-    assert {s.split(":")[0] for s in got.attrs["skipped"]} == {"access", "cold_spot"}
-    assert "invest_access" not in got
+    ranking = invest.rank(all_metrics, QYG, need=NEED)
+    assert ranking.criteria == ("deprivation", "provision")
+    assert list(ranking.labels) == ["deprivation", "provision"]
+    assert {s.split(":")[0] for s in ranking.skipped} == {"access", "cold_spot"}
+    assert "invest_access" not in ranking.table
 
 
 def test_wards_are_population_weighted(all_metrics: pd.DataFrame) -> None:
@@ -170,13 +183,13 @@ def test_wards_are_population_weighted(all_metrics: pd.DataFrame) -> None:
         "urban_rural",
         "higher",
         "Rural",
-        lambda frame, pct: pd.Series("rural", index=frame.index),
+        lambda frame, pct, need: pd.Series("rural", index=frame.index),
         "{c:.0f}% of residents in rural LSOAs",
         scale="flag",
         flag_value="Rural",
     )
     crits = (*DEFAULT_CRITERIA[:2], rural)
-    got = invest.rank(all_metrics, QYG, by="ward", criteria=crits)
+    got = invest.rank(all_metrics, QYG, by="ward", criteria=crits, need=NEED).table
     subset = areas.select(all_metrics, QYG)
     assert len(got) == subset["ward24cd"].nunique()
     assert sorted(got["invest_rank"]) == list(range(1, len(got) + 1))
@@ -194,11 +207,11 @@ def test_wards_are_population_weighted(all_metrics: pd.DataFrame) -> None:
 
 def test_invalid_weights(all_metrics: pd.DataFrame) -> None:
     with pytest.raises(ValueError, match="unknown criteria"):
-        invest.rank(all_metrics, QYG, {"happiness": 1})
+        invest.rank(all_metrics, QYG, {"happiness": 1}, need=NEED)
     with pytest.raises(ValueError, match="not negative"):
-        invest.rank(all_metrics, QYG, {"deprivation": -1})
+        invest.rank(all_metrics, QYG, {"deprivation": -1}, need=NEED)
     with pytest.raises(ValueError, match="positive weight"):
-        invest.rank(all_metrics, QYG, {"deprivation": 0, "provision": 0, "access": 5})
+        invest.rank(all_metrics, QYG, {"deprivation": 0, "provision": 0, "access": 5}, need=NEED)
     with pytest.raises(ValueError, match="key=number"):
         invest.parse_weights(["deprivation"])
     assert invest.parse_weights(["deprivation=2", "access=0.5"]) == {
@@ -208,11 +221,12 @@ def test_invalid_weights(all_metrics: pd.DataFrame) -> None:
 
 
 def test_table_columns_are_defined_and_spelled_out(with_access: pd.DataFrame) -> None:
-    ranked = invest.rank(with_access, QYG)
-    wards = invest.rank(with_access, QYG, by="ward")
+    ranking = invest.rank(with_access, QYG, need=NEED)
+    ranked = ranking.table
+    wards = invest.rank(with_access, QYG, by="ward", need=NEED).table
     for frame in (ranked, wards):
         assert [c for c in frame.columns if c not in dictionary.COLUMNS] == []
-    table = invest.invest_table(ranked, top=10)
+    table = invest.invest_table(ranked, ranking.labels, top=10)
     assert len(table) == 10
     assert "Why invest here" in table.columns
     assert "invest_reasons" not in table.columns
@@ -234,10 +248,10 @@ def test_cold_spot_criterion(with_access: pd.DataFrame) -> None:
     # National clusters, as the CLI computes them (an area alone has too few tests to pass the
     # false-discovery-rate cut).
     found = hotspots.local_gap_clusters(with_access, store.load_contiguity())
-    frame = with_access.join(found[["gap_cluster_p", "gap_cluster"]], on="lsoa21cd")
-    frame.attrs = dict(with_access.attrs)
-    got = invest.rank(frame, QYG)
-    assert got.attrs["skipped"] == []
+    frame = with_access.join(found.table[["gap_cluster_p", "gap_cluster"]], on="lsoa21cd")
+    ranking = invest.rank(frame, QYG, need=NEED)
+    got = ranking.table
+    assert ranking.skipped == ()
     cold = got["gap_cluster"].astype(str) == "under-provided cluster"
     assert cold.any()
     assert (got["invest_cold_spot"] == np.where(cold, 100.0, 0.0)).all()
@@ -250,7 +264,7 @@ def test_cold_spot_criterion(with_access: pd.DataFrame) -> None:
 def test_reasons_follow_the_need_measure(lsoas: pd.DataFrame, assets: pd.DataFrame) -> None:
     counts = metrics.count_assets(assets, lsoas["lsoa21cd"])
     health = metrics.lsoa_metrics(lsoas, counts, types=["library"], need="health")
-    got = invest.rank(health, QYG, {"deprivation": 1, "provision": 0})
+    got = invest.rank(health, QYG, {"deprivation": 1, "provision": 0}, need="health").table
     assert got["invest_reasons"].iloc[0].startswith("in England's most deprived")
     assert got["invest_reasons"].iloc[0].endswith("on the health domain")
     ranks = health.set_index("lsoa21cd")["health_rank"].reindex(got["lsoa21cd"])

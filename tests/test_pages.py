@@ -23,6 +23,7 @@ from assetmap import (
     settings,
     store,
 )
+from assetmap.assets import FAMILY_COMMUNITY, family_types
 from assetmap.text import markdown_text
 
 APP = str(settings.PROJECT_ROOT / "app.py")
@@ -167,14 +168,24 @@ QYG = areas.Area("icb", "E54000008", "NHS Cheshire and Merseyside Integrated Car
 
 
 @pytest.fixture(scope="module")
-def neighbourhoods(
+def found(
     data_dir: Path, community_metrics: pd.DataFrame, assets: pd.DataFrame
-) -> pd.DataFrame:
+) -> analysis.Neighbourhoods:
     """England's neighbourhood metrics for a new session's choice (community organisations),
     computed here without the app's loaders."""
     return analysis.neighbourhood_metrics(
-        community_metrics, store.load_residence(), assets, store.load_contiguity()
+        community_metrics,
+        store.load_residence(),
+        assets,
+        store.load_contiguity(),
+        types=list(family_types(FAMILY_COMMUNITY)),
+        need="imd",
     )
+
+
+@pytest.fixture(scope="module")
+def neighbourhoods(found: analysis.Neighbourhoods) -> pd.DataFrame:
+    return found.table
 
 
 def _table(at: AppTest, column: str) -> pd.DataFrame:
@@ -210,7 +221,7 @@ def _assert_shows_ranking(shown: pd.DataFrame, expected: pd.DataFrame, code: str
 def test_where_to_invest_ranks_as_the_library(neighbourhoods: pd.DataFrame) -> None:
     at = _open("pages/6_Where_to_invest.py", area="icb:QYG")
     assert at.title[0].value.endswith(QYG.name)
-    expected = invest.rank(neighbourhoods, QYG, top_n=settings.INVEST_TOP_N)
+    expected = invest.rank(neighbourhoods, QYG, need="imd", top_n=settings.INVEST_TOP_N).table
     shown = _table(at, dictionary.label("invest_reasons"))
     assert len(shown) == settings.INVEST_TOP_N
     _assert_shows_ranking(shown, expected, "lsoa21cd")
@@ -228,7 +239,7 @@ def test_where_to_invest_ranks_as_the_library(neighbourhoods: pd.DataFrame) -> N
     # and are among the most deprived: dropping deprivation or provision alone keeps them.)
     at.slider(key="invest_w_cold_spot").set_value(0.0).run()
     assert not at.exception
-    reweighted = invest.rank(neighbourhoods, QYG, {"cold_spot": 0}, top_n=20)
+    reweighted = invest.rank(neighbourhoods, QYG, {"cold_spot": 0}, need="imd", top_n=20).table
     again = _table(at, dictionary.label("invest_reasons"))
     _assert_shows_ranking(again, reweighted, "lsoa21cd")
     assert (
@@ -239,7 +250,9 @@ def test_where_to_invest_ranks_as_the_library(neighbourhoods: pd.DataFrame) -> N
     at.radio(key="invest_by").set_value("ward").run()
     at.number_input(key="invest_top").set_value(10).run()
     assert not at.exception
-    wards = invest.rank(neighbourhoods, QYG, {"cold_spot": 0}, by="ward", top_n=10)
+    wards = invest.rank(
+        neighbourhoods, QYG, {"cold_spot": 0}, need="imd", by="ward", top_n=10
+    ).table
     by_ward = _table(at, dictionary.label("ward24cd"))
     assert len(by_ward) == 10
     _assert_shows_ranking(by_ward, wards, "ward24cd")
@@ -252,7 +265,9 @@ def test_where_to_invest_asks_for_an_area_at_england_level(data_dir: Path) -> No
     assert not [f for f in at.dataframe if dictionary.label("invest_reasons") in f.value.columns]
 
 
-def test_profile_shows_change_classes_and_clusters(neighbourhoods: pd.DataFrame) -> None:
+def test_profile_shows_change_classes_and_clusters(
+    found: analysis.Neighbourhoods, neighbourhoods: pd.DataFrame
+) -> None:
     at = _open("pages/3_Area_profile.py", area="icb:QYG")
     moved = change.change_summary(neighbourhoods, QYG)
     everyone = moved[moved["imd19_match"] == "all"].set_index("change_direction")
@@ -262,7 +277,7 @@ def test_profile_shows_change_classes_and_clusters(neighbourhoods: pd.DataFrame)
     assert (shown["More deprived: LSOAs"], shown["Less deprived: residents"]) == (fell, rose_people)
     assert any(f"**{fell:,}** of the 1,601" in m.value for m in at.markdown)
 
-    cells = bivariate.cell_counts(bivariate.classify(neighbourhoods, QYG))
+    cells = bivariate.cell_counts(bivariate.classify(neighbourhoods, QYG, need="imd").table)
     classes = _table(at, dictionary.label("bivariate_class"))
     assert classes["LSOAs"].tolist() == cells["lsoa_count"].tolist()
     assert classes["Colour"].tolist() == cells["bivariate_colour"].tolist()
@@ -271,22 +286,22 @@ def test_profile_shows_change_classes_and_clusters(neighbourhoods: pd.DataFrame)
     spots = hotspots.cluster_summary(local, local["population"])
     clusters = _table(at, dictionary.label("gap_cluster"))
     assert clusters["Neighbourhoods (LSOAs)"].tolist() == spots["lsoa_count"].tolist()
-    threshold = neighbourhoods.attrs["clusters"]["fdr_threshold"]
+    threshold = found.clusters.fdr_threshold
     assert any(f"below {threshold:.4f}" in c.value for c in at.caption)
 
 
 def test_methods_explains_the_new_measures_with_computed_numbers(
-    neighbourhoods: pd.DataFrame,
+    found: analysis.Neighbourhoods, neighbourhoods: pd.DataFrame
 ) -> None:
     at = _open("pages/4_Methods_and_data.py")
     comparison = access.compare_with_counts(neighbourhoods)
     shown = _table(at, dictionary.label("spearman_fca"))
     assert np.allclose(shown[dictionary.label("spearman_fca")], comparison["spearman_fca"])
     text = "\n".join(m.value for m in at.markdown)
-    assert access.explain_comparison(comparison) in text
-    clusters = neighbourhoods.attrs["clusters"]
-    assert f"p < {clusters['fdr_threshold']:.4f}" in text
-    assert f"{clusters['tests']:,} LSOAs are tested" in text
+    assert access.explain_comparison(comparison, found.access.distance_m) in text
+    clusters = found.clusters
+    assert f"p < {clusters.fdr_threshold:.4f}" in text
+    assert f"{clusters.tests:,} LSOAs are tested" in text
     fell = int(neighbourhoods["became_more_deprived"].sum())
     assert f"{fell:,} LSOAs (" in text
     assert f"{int(neighbourhoods['left_behind'].sum()):,} of England's" in text

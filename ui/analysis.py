@@ -46,13 +46,14 @@ def invest_ranking(
     top_n: int,
     _national: pd.DataFrame,
     _area: areas.Area,
-) -> pd.DataFrame:
+) -> invest.Ranking:
     """:func:`assetmap.invest.rank` for one choice, cached by the plain values before ``_national``.
 
     ``_national`` must be the neighbourhood table of ``types``, ``need`` and ``upload_digest``
-    and ``_area`` the area ``area_ref`` names.
+    and ``_area`` the area ``area_ref`` names. The :class:`~assetmap.invest.Ranking` is a frozen
+    dataclass of a table and plain values, so it pickles into the cache.
     """
-    return invest.rank(_national, _area, dict(weights), by=by, top_n=top_n)
+    return invest.rank(_national, _area, dict(weights), need=need, by=by, top_n=top_n)
 
 
 def selection_invest_ranking(
@@ -60,7 +61,7 @@ def selection_invest_ranking(
     weights: dict[str, float],
     by: Literal["lsoa", "ward"],
     top_n: int,
-) -> pd.DataFrame:
+) -> invest.Ranking:
     """The invest-first ranking of the selected area (England's table computed first if need be)."""
     national = data.selection_neighbourhood_metrics(selection)
     return invest_ranking(
@@ -71,7 +72,7 @@ def selection_invest_ranking(
         tuple(sorted(weights.items())),
         by,
         top_n,
-        national,
+        national.table,
         selection.area,
     )
 
@@ -87,7 +88,7 @@ def access_comparison(
 def selection_access_comparison(selection: Selection) -> pd.DataFrame:
     """In-boundary counts against walking access for England, for the selection's asset types."""
     national = data.selection_neighbourhood_metrics(selection)
-    return access_comparison(selection.types, selection.need, _digest(), national)
+    return access_comparison(selection.types, selection.need, _digest(), national.table)
 
 
 def text_colour(background: str) -> str:

@@ -25,6 +25,7 @@ from ui import upload
 if TYPE_CHECKING:
     import libpysal.graph as lpgraph
 
+    from assetmap.analysis import Neighbourhoods
     from ui.areafilter import Selection
 
 _P = ParamSpec("_P")
@@ -150,8 +151,10 @@ def neighbourhood_metrics(
     need: str,
     upload_digest: str,
     _upload_assets: pd.DataFrame | None,
-) -> pd.DataFrame:
-    """:func:`lsoa_metrics` plus access, clusters, change and the bivariate class (England)."""
+) -> Neighbourhoods:
+    """:func:`lsoa_metrics` plus access, clusters, change and the bivariate class (England),
+    with the walking distances and the cluster test used
+    (:class:`assetmap.analysis.Neighbourhoods`)."""
     # libpysal and esda take over a second to import: only pages that show these pay for it.
     from assetmap import analysis
 
@@ -159,7 +162,9 @@ def neighbourhood_metrics(
     points = store.load_assets()
     if _upload_assets is not None and len(_upload_assets):
         points = pd.concat([points, _upload_assets], ignore_index=True)
-    return analysis.neighbourhood_metrics(national, residence(), points, contiguity())
+    return analysis.neighbourhood_metrics(
+        national, residence(), points, contiguity(), types=types, need=need
+    )
 
 
 #: The upload arguments of the cached metrics and maps for a session with no upload.
@@ -178,7 +183,7 @@ def selection_metrics(selection: Selection) -> pd.DataFrame:
     return lsoa_metrics(selection.types, selection.need, *upload_key())
 
 
-def selection_neighbourhood_metrics(selection: Selection) -> pd.DataFrame:
+def selection_neighbourhood_metrics(selection: Selection) -> Neighbourhoods:
     """National neighbourhood metrics (access, clusters, change) for the selection's choices."""
     return neighbourhood_metrics(selection.types, selection.need, *upload_key())
 

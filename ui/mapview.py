@@ -40,8 +40,10 @@ def lsoa_map(
 
     A session's upload is keyed by ``upload_digest``, the hash of its own content.
     """
+    clusters = None
     if measure_key in maps.NEIGHBOURHOOD_MEASURES:
-        national = data.neighbourhood_metrics(types, need, upload_digest, _upload_assets)
+        found = data.neighbourhood_metrics(types, need, upload_digest, _upload_assets)
+        national, clusters = found.table, found.clusters
     else:
         national = data.lsoa_metrics(types, need, upload_digest, _upload_assets)
     points = None
@@ -61,6 +63,8 @@ def lsoa_map(
         points=points,
         asset_labels=labels,
         core20=core20,
+        need=need,
+        clusters=clusters,
     )
 
 

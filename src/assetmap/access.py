@@ -22,6 +22,7 @@ The residence point of an LSOA is the mean location of the postcodes inside it
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -140,6 +141,28 @@ def _pairs(a: cKDTree, b: cKDTree, r: float) -> tuple[np.ndarray, np.ndarray, np
     return m["i"].astype(np.intp), m["j"].astype(np.intp), m["v"]
 
 
+@dataclass(frozen=True)
+class Access:
+    """Output of :func:`access_metrics`: the per-LSOA table and the distances it used.
+
+    Attributes
+    ----------
+    table
+        Indexed by ``lsoa21cd``, columns :data:`ACCESS_COLUMNS`.
+    asset_types
+        The asset types counted; ``None`` when every asset was.
+    distance_m
+        Walking distance :math:`d` in metres.
+    fca_distance_m
+        2SFCA catchment :math:`d_0` in metres.
+    """
+
+    table: pd.DataFrame
+    asset_types: tuple[str, ...] | None
+    distance_m: float
+    fca_distance_m: float
+
+
 def access_metrics(
     residence: pd.DataFrame,
     population: pd.Series,
@@ -149,7 +172,7 @@ def access_metrics(
     *,
     fca_distance_m: float | None = None,
     codes: Sequence[str] | pd.Series | None = None,
-) -> pd.DataFrame:
+) -> Access:
     r"""Walking-distance access to assets from each LSOA's residence point.
 
     With :math:`d_{ij}` the straight-line distance in British National Grid metres between the
@@ -208,10 +231,10 @@ def access_metrics(
 
     Returns
     -------
-    pandas.DataFrame
-        Indexed by ``lsoa21cd`` (in ``residence`` order): ``walk_assets`` (int),
-        ``walk_nearest_m`` (NaN when there is no asset at all) and ``fca_per_1k``. ``attrs``
-        records ``asset_types``, ``distance_m`` and ``fca_distance_m``.
+    Access
+        ``table`` indexed by ``lsoa21cd`` (in ``residence`` order): ``walk_assets`` (int),
+        ``walk_nearest_m`` (NaN when there is no asset at all) and ``fca_per_1k``; with the
+        ``asset_types``, ``distance_m`` and ``fca_distance_m`` used.
     """
     walk = float(settings.WALK_DISTANCE_M if distance_m is None else distance_m)
     if fca_distance_m is not None:
@@ -278,12 +301,12 @@ def access_metrics(
         {"walk_assets": walk_assets, "walk_nearest_m": nearest, "fca_per_1k": fca},
         index=pd.Index(lsoa[target], name="lsoa21cd"),
     )
-    out.attrs = {
-        "asset_types": None if types is None else list(types),
-        "distance_m": walk,
-        "fca_distance_m": catchment,
-    }
-    return out
+    return Access(
+        table=out,
+        asset_types=None if types is None else tuple(types),
+        distance_m=walk,
+        fca_distance_m=catchment,
+    )
 
 
 def access_table(
@@ -296,7 +319,7 @@ def access_table(
     metrics
         Output of :func:`assetmap.metrics.lsoa_metrics` (filter it to an area first or after).
     access
-        Output of :func:`access_metrics` for the same asset types.
+        ``table`` of :func:`access_metrics` for the same asset types.
     residence
         Output of :func:`assetmap.store.load_residence`.
 
@@ -309,9 +332,7 @@ def access_table(
         residence[["lsoa21cd", "res_method", "res_postcodes"]], on="lsoa21cd", how="left"
     )
     frame = frame.join(access[list(ACCESS_COLUMNS)], on="lsoa21cd", how="inner")
-    out = frame[list(ACCESS_TABLE_COLUMNS)].reset_index(drop=True)
-    out.attrs = dict(access.attrs)
-    return out
+    return frame[list(ACCESS_TABLE_COLUMNS)].reset_index(drop=True)
 
 
 #: Columns of :func:`compare_with_counts`, in order.

@@ -16,14 +16,87 @@ the same wherever one looks; select an area afterwards (:func:`assetmap.areas.se
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import libpysal.graph as lpgraph
 import pandas as pd
 
-from assetmap import access, bivariate, change, hotspots, settings
+from assetmap import access, bivariate, change, hotspots
 
 #: What the cluster test adds to a metrics table (its ``gap_score`` is the table's own).
 _CLUSTER_RESULTS = tuple(c for c in hotspots.CLUSTER_COLUMNS if c != "gap_score")
+
+
+@dataclass(frozen=True)
+class AccessRun:
+    """How the walking access of a neighbourhood table was measured.
+
+    Attributes
+    ----------
+    asset_types
+        The asset types counted.
+    distance_m
+        Walking distance :math:`d` in metres.
+    fca_distance_m
+        2SFCA catchment :math:`d_0` in metres.
+    """
+
+    asset_types: tuple[str, ...]
+    distance_m: float
+    fca_distance_m: float
+
+
+@dataclass(frozen=True)
+class Neighbourhoods:
+    """Output of :func:`neighbourhood_metrics`: the national table and how it was computed.
+
+    Picklable, so the dashboard can cache it.
+
+    Attributes
+    ----------
+    table
+        One row per LSOA (see :func:`neighbourhood_metrics`).
+    access
+        The walking distances used (:func:`with_access`).
+    clusters
+        The cluster test's settings and FDR threshold (:func:`with_clusters`).
+    """
+
+    table: pd.DataFrame
+    access: AccessRun
+    clusters: hotspots.ClusterTest
+
+
+@dataclass(frozen=True)
+class WithAccess:
+    """Output of :func:`with_access`.
+
+    Attributes
+    ----------
+    table
+        The metrics with the access columns joined on.
+    access
+        The walking distances used.
+    """
+
+    table: pd.DataFrame
+    access: AccessRun
+
+
+@dataclass(frozen=True)
+class WithClusters:
+    """Output of :func:`with_clusters`.
+
+    Attributes
+    ----------
+    table
+        The metrics with the cluster columns joined on.
+    clusters
+        The cluster test's settings and FDR threshold.
+    """
+
+    table: pd.DataFrame
+    clusters: hotspots.ClusterTest
 
 
 def neighbourhood_metrics(
@@ -32,9 +105,10 @@ def neighbourhood_metrics(
     assets: pd.DataFrame,
     contiguity: lpgraph.Graph,
     *,
-    types: Sequence[str] | None = None,
+    types: Sequence[str],
+    need: str,
     permutations: int | None = None,
-) -> pd.DataFrame:
+) -> Neighbourhoods:
     """Per-LSOA metrics plus access, clusters, change since 2019 and the bivariate class.
 
     Parameters
@@ -49,35 +123,34 @@ def neighbourhood_metrics(
     contiguity
         Queen contiguity (:func:`assetmap.store.load_contiguity`).
     types
-        Asset types counted; ``metrics.attrs["asset_types"]`` when ``None``, so that access
-        counts the same assets as ``assets_per_1k``.
+        Asset types counted: those ``metrics`` was computed with, so that access counts the
+        same assets as ``assets_per_1k``.
+    need
+        The need measure ``metrics`` was computed with (for the bivariate class).
     permutations
         Permutations for the cluster test; ``settings.HOTSPOT_PERMUTATIONS`` when ``None``.
 
     Returns
     -------
-    pandas.DataFrame
-        ``metrics`` (same rows and order) plus ``walk_assets``, ``walk_nearest_m``,
+    Neighbourhoods
+        ``table``: ``metrics`` (same rows and order) plus ``walk_assets``, ``walk_nearest_m``,
         ``fca_per_1k`` (:func:`assetmap.access.access_metrics`), ``gap_spatial_lag``,
         ``gap_local_i``, ``gap_cluster_p``, ``gap_cluster``
         (:func:`assetmap.hotspots.local_gap_clusters`), ``imd_decile_change``,
         ``became_more_deprived``, ``imd19_comparable`` (:func:`assetmap.change.decile_change`),
         ``more_deprived_few_assets`` (:func:`assetmap.change.more_deprived_few_assets`),
         ``deprivation_tertile``, ``provision_tertile``, ``bivariate_class`` and
-        ``bivariate_colour`` (:func:`assetmap.bivariate.classify`, national thirds). ``attrs``
-        keeps those of ``metrics`` and adds ``clusters`` (the cluster test's settings and FDR
-        threshold) and ``access`` (its distances).
+        ``bivariate_colour`` (:func:`assetmap.bivariate.classify`, national thirds);
+        ``access`` (the distances) and ``clusters`` (the cluster test's settings and FDR
+        threshold).
     """
-    tertiles = bivariate.classify(metrics).drop(columns="population")
+    tertiles = bivariate.classify(metrics, need=need).table.drop(columns="population")
     out = change.decile_change(metrics)
     out["more_deprived_few_assets"] = change.more_deprived_few_assets(out).to_numpy()
-    out.attrs = dict(metrics.attrs)
-    out = with_access(out, residence, assets, types=types)
-    out = with_clusters(out, contiguity, permutations=permutations)
-    found = out.attrs
-    out = out.join(tertiles, on="lsoa21cd")
-    out.attrs = dict(metrics.attrs) | {"clusters": found["clusters"], "access": found["access"]}
-    return out
+    walked = with_access(out, residence, assets, types=types)
+    clustered = with_clusters(walked.table, contiguity, permutations=permutations)
+    table = clustered.table.join(tertiles, on="lsoa21cd")
+    return Neighbourhoods(table=table, access=walked.access, clusters=clustered.clusters)
 
 
 def with_access(
@@ -85,8 +158,8 @@ def with_access(
     residence: pd.DataFrame,
     assets: pd.DataFrame,
     *,
-    types: Sequence[str] | None = None,
-) -> pd.DataFrame:
+    types: Sequence[str],
+) -> WithAccess:
     """``metrics`` with walking access joined on (``walk_assets``, ``walk_nearest_m``,
     ``fca_per_1k``).
 
@@ -97,24 +170,26 @@ def with_access(
     residence, assets
         As for :func:`neighbourhood_metrics`.
     types
-        Asset types counted; ``metrics.attrs["asset_types"]`` when ``None``.
+        Asset types counted: those ``metrics`` was computed with.
 
     Returns
     -------
-    pandas.DataFrame
-        The same rows; ``attrs`` keeps those of ``metrics`` and adds ``access`` (its distances).
+    WithAccess
+        ``table``: the same rows with the access columns; ``access``: its distances.
     """
-    chosen = list(metrics.attrs.get("asset_types", [])) if types is None else list(types)
+    chosen = list(types)
     population = metrics.set_index("lsoa21cd")["population"]
     walk = access.access_metrics(residence, population, assets, types=chosen)
-    out = metrics.join(walk[list(access.ACCESS_COLUMNS)], on="lsoa21cd")
-    out.attrs = dict(metrics.attrs) | {"access": dict(walk.attrs)}
-    return out
+    out = metrics.join(walk.table[list(access.ACCESS_COLUMNS)], on="lsoa21cd")
+    run = AccessRun(
+        asset_types=tuple(chosen), distance_m=walk.distance_m, fca_distance_m=walk.fca_distance_m
+    )
+    return WithAccess(table=out, access=run)
 
 
 def with_clusters(
     metrics: pd.DataFrame, contiguity: lpgraph.Graph, *, permutations: int | None = None
-) -> pd.DataFrame:
+) -> WithClusters:
     """``metrics`` with the national gap-score clusters joined on (``gap_spatial_lag``,
     ``gap_local_i``, ``gap_cluster_p``, ``gap_cluster``).
 
@@ -129,15 +204,10 @@ def with_clusters(
 
     Returns
     -------
-    pandas.DataFrame
-        The same rows; ``attrs`` keeps those of ``metrics`` and adds ``clusters`` (the test's
-        settings and FDR threshold).
+    WithClusters
+        ``table``: the same rows with the cluster columns; ``clusters``: the test's settings
+        and FDR threshold.
     """
-    clusters = hotspots.local_gap_clusters(
-        metrics,
-        contiguity,
-        permutations=settings.HOTSPOT_PERMUTATIONS if permutations is None else permutations,
-    )
-    out = metrics.join(clusters[list(_CLUSTER_RESULTS)], on="lsoa21cd")
-    out.attrs = dict(metrics.attrs) | {"clusters": dict(clusters.attrs)}
-    return out
+    found = hotspots.local_gap_clusters(metrics, contiguity, permutations=permutations)
+    out = metrics.join(found.table[list(_CLUSTER_RESULTS)], on="lsoa21cd")
+    return WithClusters(table=out, clusters=found.test)

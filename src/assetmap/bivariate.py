@@ -47,6 +47,7 @@ tooltips too, so colour is never the only cue.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final, Literal
 
 import numpy as np
@@ -109,39 +110,66 @@ def tertiles(values: pd.Series) -> pd.Series:
     return pd.Series((3 * rank + n - 1) // n, index=values.index, dtype="int64")
 
 
+@dataclass(frozen=True)
+class BivariateClasses:
+    """Output of :func:`classify`: each LSOA's class and how the thirds were drawn.
+
+    Attributes
+    ----------
+    table
+        The area's LSOAs indexed by ``lsoa21cd``, columns :data:`BIVARIATE_COLUMNS`.
+    bands
+        ``"national"`` or ``"area"``.
+    need
+        The deprivation measure of the deprivation thirds.
+    area
+        The area (``level:code``).
+    zero_asset_share
+        Share of the banded LSOAs with no asset.
+    """
+
+    table: pd.DataFrame
+    bands: str
+    need: str
+    area: str
+    zero_asset_share: float
+
+
 def classify(
     metrics: pd.DataFrame,
     area: areas.Area | None = None,
     *,
+    need: str,
     bands: Literal["national", "area"] = "national",
-) -> pd.DataFrame:
+) -> BivariateClasses:
     """Deprivation tertile x provision tertile for the LSOAs of an area.
 
     Parameters
     ----------
     metrics
-        Output of :func:`assetmap.metrics.lsoa_metrics` for all of England; deprivation is its
-        need measure (``attrs["need"]``, the IMD by default).
+        Output of :func:`assetmap.metrics.lsoa_metrics` for all of England.
     area
         The area; England when ``None``.
+    need
+        The need measure ``metrics`` was computed with (one of
+        :data:`assetmap.metrics.NEED_MEASURES`): deprivation thirds are of its ``<need>_rank``.
     bands
         ``"national"``: thirds of England's 33,755 LSOAs; ``"area"``: thirds of the area's LSOAs.
         With fewer than three LSOAs, area thirds mean little (one LSOA is tertile 3).
 
     Returns
     -------
-    pandas.DataFrame
-        The area's LSOAs indexed by ``lsoa21cd``, columns :data:`BIVARIATE_COLUMNS`:
+    BivariateClasses
+        ``table``: the area's LSOAs indexed by ``lsoa21cd``, columns :data:`BIVARIATE_COLUMNS`:
         ``deprivation_tertile`` (1 = most deprived third), ``provision_tertile`` (1 = least
         provided third; see the module docstring for ties), ``bivariate_class``
-        (``"<deprivation>-<provision>"``) and ``bivariate_colour`` (hex, :data:`PALETTE`).
-        ``attrs`` records ``bands``, ``need``, ``asset_types``, ``area`` (``level:code``) and
-        ``zero_asset_share`` (share of the banded LSOAs with no asset).
+        (``"<deprivation>-<provision>"``) and ``bivariate_colour`` (hex, :data:`PALETTE`);
+        with ``bands``, ``need``, ``area`` (``level:code``) and ``zero_asset_share`` (share of
+        the banded LSOAs with no asset).
     """
     if bands not in ("national", "area"):
         raise ValueError(f"bands must be 'national' or 'area', not {bands!r}")
     area = area or areas.ENGLAND
-    need = metrics.attrs.get("need", "imd")
     banded = metrics if bands == "national" else areas.select(metrics, area)
     banded = banded.set_index("lsoa21cd")
     deprivation = tertiles(banded[f"{need}_rank"])
@@ -159,14 +187,13 @@ def classify(
         out["deprivation_tertile"].astype(str) + "-" + out["provision_tertile"].astype(str)
     )
     out["bivariate_colour"] = out["bivariate_class"].map(PALETTE)
-    out.attrs = {
-        "bands": bands,
-        "need": need,
-        "asset_types": list(metrics.attrs.get("asset_types", [])),
-        "area": area.ref,
-        "zero_asset_share": float((banded["assets_per_1k"] == 0).mean()),
-    }
-    return out[list(BIVARIATE_COLUMNS)]
+    return BivariateClasses(
+        table=out[list(BIVARIATE_COLUMNS)],
+        bands=bands,
+        need=need,
+        area=area.ref,
+        zero_asset_share=float((banded["assets_per_1k"] == 0).mean()),
+    )
 
 
 def cell_counts(frame: pd.DataFrame) -> pd.DataFrame:
@@ -175,7 +202,7 @@ def cell_counts(frame: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     frame
-        Output of :func:`classify` (optionally filtered further).
+        ``table`` of :func:`classify` (optionally filtered further).
 
     Returns
     -------

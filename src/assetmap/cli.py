@@ -199,9 +199,9 @@ def cmd_access(args: argparse.Namespace) -> int:
         distance_m=args.distance,
         codes=subset["lsoa21cd"],
     )
-    d, d0 = found.attrs["distance_m"], found.attrs["fca_distance_m"]
+    d, d0 = found.distance_m, found.fca_distance_m
     if args.compare:
-        table = access.compare_with_counts(subset.join(found, on="lsoa21cd"))
+        table = access.compare_with_counts(subset.join(found.table, on="lsoa21cd"))
         print(f"Counts vs walking-distance access ({d:,.0f} m): {area.label}", file=sys.stderr)
         _emit(table, args, "comparison")
         return 0
@@ -210,7 +210,7 @@ def cmd_access(args: argparse.Namespace) -> int:
         f"{area.label}",
         file=sys.stderr,
     )
-    table = access.access_table(subset, found, residence)
+    table = access.access_table(subset, found.table, residence)
     _emit(table, args, "LSOA access")
     return 0
 
@@ -247,7 +247,10 @@ def _with_access(frame: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
     except (FileNotFoundError, store.NotBuiltError):
         print("no residence points in the build: walking access skipped", file=sys.stderr)
         return frame
-    return analysis.with_access(frame, residence, store.load_assets(args.data_dir))
+    types = list(selected_types(args.types, args.family))
+    return analysis.with_access(
+        frame, residence, store.load_assets(args.data_dir), types=types
+    ).table
 
 
 def _with_cold_spots(frame: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
@@ -259,7 +262,7 @@ def _with_cold_spots(frame: pd.DataFrame, args: argparse.Namespace) -> pd.DataFr
     except (FileNotFoundError, store.NotBuiltError):
         print("no LSOA contiguity in the build: cold spots skipped", file=sys.stderr)
         return frame
-    return analysis.with_clusters(frame, graph)
+    return analysis.with_clusters(frame, graph).table
 
 
 def cmd_invest(args: argparse.Namespace) -> int:
@@ -275,16 +278,19 @@ def cmd_invest(args: argparse.Namespace) -> int:
         frame = _with_cold_spots(frame, args)
     area = _area(args, frame)
     try:
-        ranked = invest.rank(frame, area, weights, by=args.by, top_n=args.top or None)
+        ranked = invest.rank(
+            frame, area, weights, need=args.need, by=args.by, top_n=args.top or None
+        )
     except ValueError as exc:
         print(f"assetmap: {exc}", file=sys.stderr)
         return 2
-    used = ", ".join(f"{k} {w:.2f}" for k, w in ranked.attrs["weights"].items())
+    used = ", ".join(f"{k} {w:.2f}" for k, w in ranked.weights.items())
     print(f"Where to invest first ({args.by}, weights {used}): {area.label}", file=sys.stderr)
-    for note in ranked.attrs["skipped"]:
+    for note in ranked.skipped:
         print(f"  {note}", file=sys.stderr)
-    table = ranked.head(args.top) if args.top else ranked
-    _emit(invest.invest_table(table) if args.labels else table, args, "invest-first rows")
+    table = ranked.table.head(args.top) if args.top else ranked.table
+    shown = invest.invest_table(table, ranked.labels) if args.labels else table
+    _emit(shown, args, "invest-first rows")
     return 0
 
 
@@ -305,19 +311,19 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
         tested, graph, permutations=args.permutations, seed=args.seed
     )
     ids = subset[_LSOA_ID_COLUMNS].set_index("lsoa21cd")
-    table = ids.join(found.loc[subset["lsoa21cd"]], how="inner")
+    table = ids.join(found.table.loc[subset["lsoa21cd"]], how="inner")
     table = table.sort_values(["gap_cluster", "gap_cluster_p", "lsoa21cd"]).reset_index()
-    at = found.attrs
+    test = found.test
     print(
-        f"Gap-score clusters (need: {args.need}; tested on {at['scope']}, {at['tests']:,} LSOAs, "
-        f"{at['permutations']:,} permutations, FDR {at['alpha']:.0%}: p < "
-        f"{at['fdr_threshold']:.4f}): {area.label}",
+        f"Gap-score clusters (need: {args.need}; tested on {test.scope}, {test.tests:,} LSOAs, "
+        f"{test.permutations:,} permutations, FDR {test.alpha:.0%}: p < "
+        f"{test.fdr_threshold:.4f}): {area.label}",
         file=sys.stderr,
     )
-    untested = [code for code in at["islands"] if code in set(subset["lsoa21cd"])]
+    untested = [code for code in test.islands if code in set(subset["lsoa21cd"])]
     if untested:
         print(f"  not tested (no neighbour): {', '.join(untested)}", file=sys.stderr)
-    summary = hotspots.cluster_summary(found.loc[subset["lsoa21cd"]])
+    summary = hotspots.cluster_summary(found.table.loc[subset["lsoa21cd"]])
     for label, count in zip(summary["gap_cluster"], summary["lsoa_count"], strict=True):
         print(f"  {count:>8,}  {label}", file=sys.stderr)
     _emit(table, args, "LSOA clusters")
@@ -329,7 +335,7 @@ def cmd_bivariate(args: argparse.Namespace) -> int:
 
     frame = _load_metrics(args)
     area = _area(args, frame)
-    classes = bivariate.classify(frame, area, bands=args.bands)
+    classes = bivariate.classify(frame, area, need=args.need, bands=args.bands).table
     cells = bivariate.cell_counts(classes)
     print(
         f"Deprivation ({args.need}) x provision thirds ({args.bands} bands): {area.label}",

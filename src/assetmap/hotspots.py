@@ -55,7 +55,7 @@ Over England 33,754 tests are made at once, so the *false discovery rate* is con
 Benjamini-Hochberg step-up rule (``esda.fdr``): with the tested p-values sorted,
 :math:`p_{(1)} \le \dots \le p_{(m)}`, and :math:`k` the largest rank with
 :math:`p_{(k)} < k \alpha / m`, an LSOA is significant when :math:`p < k\alpha/m` (the
-threshold, recorded in ``attrs["fdr_threshold"]``); when no rank qualifies, nothing is. The
+threshold, recorded in ``ClusterTest.fdr_threshold``); when no rank qualifies, nothing is. The
 threshold never exceeds :math:`\alpha`, so FDR control never marks more LSOAs than the
 unadjusted test. A non-significant LSOA is ``not significant`` whatever its quadrant.
 
@@ -79,6 +79,7 @@ rate. *JRSS B* 57(1), 289-300. Rey, S. J. and Anselin, L. (2007) PySAL (esda).
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
@@ -144,16 +145,67 @@ def islands(graph: lpgraph.Graph) -> list[str]:
     return [str(code) for code in graph.isolates]
 
 
+@dataclass(frozen=True)
+class ClusterTest:
+    """How a :func:`local_gap_clusters` test was run, and its FDR threshold.
+
+    Attributes
+    ----------
+    fdr_threshold
+        Benjamini-Hochberg threshold: an LSOA is significant when its p-value is below it
+        (0 when nothing was tested).
+    alpha
+        False discovery rate.
+    permutations
+        Conditional permutations per LSOA.
+    alternative
+        ``"two-sided"`` or ``"directed"``.
+    seed
+        Seed of the permutations.
+    tests
+        LSOAs tested (those with a neighbour and a p-value).
+    islands
+        Codes of the LSOAs with no neighbour, which are listed but not tested.
+    scope
+        ``"england"`` (every LSOA of the graph) or ``"subset"`` (the graph cut to the rows).
+    """
+
+    fdr_threshold: float
+    alpha: float
+    permutations: int
+    alternative: str
+    seed: int
+    tests: int
+    islands: tuple[str, ...]
+    scope: str
+
+
+@dataclass(frozen=True)
+class Clusters:
+    """Output of :func:`local_gap_clusters`: the per-LSOA table and how it was tested.
+
+    Attributes
+    ----------
+    table
+        Indexed by ``lsoa21cd``, columns :data:`CLUSTER_COLUMNS`.
+    test
+        The test's settings and FDR threshold.
+    """
+
+    table: pd.DataFrame
+    test: ClusterTest
+
+
 def local_gap_clusters(
     metrics: pd.DataFrame,
     weights: lpgraph.Graph,
     *,
-    permutations: int = settings.HOTSPOT_PERMUTATIONS,
-    alpha: float = settings.HOTSPOT_ALPHA,
-    seed: int = settings.HOTSPOT_SEED,
+    permutations: int | None = None,
+    alpha: float | None = None,
+    seed: int | None = None,
     alternative: Literal["two-sided", "directed"] = "two-sided",
     n_jobs: int = 1,
-) -> pd.DataFrame:
+) -> Clusters:
     r"""Local Moran's I of the gap score with permutation inference and FDR control.
 
     The maths and assumptions are in the module docstring.
@@ -170,11 +222,13 @@ def local_gap_clusters(
         Queen contiguity over (at least) these LSOAs, e.g.
         :func:`assetmap.store.load_contiguity`; row-standardised here.
     permutations
-        Conditional permutations :math:`P` per LSOA.
+        Conditional permutations :math:`P` per LSOA; ``settings.HOTSPOT_PERMUTATIONS`` (read
+        at call time) when ``None``.
     alpha
-        False discovery rate.
+        False discovery rate; ``settings.HOTSPOT_ALPHA`` when ``None``.
     seed
-        Seed of the permutations, so the same input always gives the same map.
+        Seed of the permutations, so the same input always gives the same map;
+        ``settings.HOTSPOT_SEED`` when ``None``.
     alternative
         ``"two-sided"`` (:math:`p = \min(1, 2 p^{\text{dir}})`) or ``"directed"`` (esda's and
         GeoDa's :math:`p^{\text{dir}}`).
@@ -183,14 +237,13 @@ def local_gap_clusters(
 
     Returns
     -------
-    pandas.DataFrame
-        Indexed by ``lsoa21cd`` in the order of ``weights``, columns :data:`CLUSTER_COLUMNS`:
-        ``gap_spatial_lag`` (mean gap score of the neighbours), ``gap_local_i``
-        (:math:`I_i`), ``gap_cluster_p`` (pseudo p-value) and ``gap_cluster`` (one of
-        :data:`CLUSTER_LABELS`). Islands get ``NaN`` lag, statistic and p-value and
-        ``not significant``. ``attrs`` records ``fdr_threshold``, ``alpha``, ``permutations``,
-        ``alternative``, ``seed``, ``tests`` (LSOAs tested), ``islands`` (codes), ``scope``
-        (``"england"`` or ``"subset"``), ``asset_types`` and ``need``.
+    Clusters
+        ``table`` indexed by ``lsoa21cd`` in the order of ``weights``, columns
+        :data:`CLUSTER_COLUMNS`: ``gap_spatial_lag`` (mean gap score of the neighbours),
+        ``gap_local_i`` (:math:`I_i`), ``gap_cluster_p`` (pseudo p-value) and ``gap_cluster``
+        (one of :data:`CLUSTER_LABELS`). Islands get ``NaN`` lag, statistic and p-value and
+        ``not significant``. ``test`` (:class:`ClusterTest`) records the FDR threshold, the
+        settings used, the LSOAs tested, the islands and the scope.
 
     Raises
     ------
@@ -200,6 +253,9 @@ def local_gap_clusters(
     # esda takes over a second to import: only pay for it when clusters are computed.
     import esda
 
+    permutations = settings.HOTSPOT_PERMUTATIONS if permutations is None else permutations
+    alpha = settings.HOTSPOT_ALPHA if alpha is None else alpha
+    seed = settings.HOTSPOT_SEED if seed is None else seed
     if alternative not in ("two-sided", "directed"):
         raise ValueError(f"alternative must be 'two-sided' or 'directed', not {alternative!r}")
     codes = pd.Index(metrics["lsoa21cd"], name="lsoa21cd")
@@ -269,19 +325,17 @@ def local_gap_clusters(
         },
         index=order,
     )
-    out.attrs = {
-        "fdr_threshold": threshold,
-        "alpha": alpha,
-        "permutations": permutations,
-        "alternative": alternative,
-        "seed": seed,
-        "tests": n_tests,
-        "islands": [str(c) for c in order[island]],
-        "scope": scope,
-        "asset_types": list(metrics.attrs.get("asset_types", [])),
-        "need": metrics.attrs.get("need", "imd"),
-    }
-    return out
+    test = ClusterTest(
+        fdr_threshold=threshold,
+        alpha=alpha,
+        permutations=permutations,
+        alternative=alternative,
+        seed=seed,
+        tests=n_tests,
+        islands=tuple(str(c) for c in order[island]),
+        scope=scope,
+    )
+    return Clusters(table=out, test=test)
 
 
 def cluster_summary(clusters: pd.DataFrame, population: pd.Series | None = None) -> pd.DataFrame:
@@ -290,7 +344,8 @@ def cluster_summary(clusters: pd.DataFrame, population: pd.Series | None = None)
     Parameters
     ----------
     clusters
-        Output of :func:`local_gap_clusters`, optionally filtered to an area.
+        ``table`` of :func:`local_gap_clusters` (or a table with its ``gap_cluster``),
+        optionally filtered to an area.
     population
         Residents by ``lsoa21cd``; adds a ``population`` column when given.
 

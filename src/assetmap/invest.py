@@ -48,8 +48,9 @@ import pandas as pd
 
 from assetmap import areas, dictionary, settings
 
-#: Builds an LSOA's reason text from the area's rows and the criterion's 0-100 percentile.
-ReasonFn = Callable[[pd.DataFrame, pd.Series], pd.Series]
+#: Builds an LSOA's reason text from the area's rows, the criterion's 0-100 percentile and the
+#: need measure the table was computed with.
+ReasonFn = Callable[[pd.DataFrame, pd.Series, str], pd.Series]
 
 
 @dataclass(frozen=True)
@@ -99,13 +100,12 @@ def _fmt(values: pd.Series, spec: str) -> pd.Series:
     return values.map(lambda v: format(v, spec))
 
 
-def _deprivation_reason(frame: pd.DataFrame, pct: pd.Series) -> pd.Series:
-    need = frame.attrs.get("need", "imd")
+def _deprivation_reason(frame: pd.DataFrame, pct: pd.Series, need: str) -> pd.Series:
     on = "" if need == "imd" else f" on the {need.replace('_', ' ')} domain"
     return "in England's most deprived " + _worst_share(pct) + "%" + on
 
 
-def _provision_reason(frame: pd.DataFrame, pct: pd.Series) -> pd.Series:
+def _provision_reason(frame: pd.DataFrame, pct: pd.Series, need: str) -> pd.Series:
     some = (
         _fmt(frame["assets"], ",.0f")
         + np.where(frame["assets"] == 1, " asset (", " assets (")
@@ -118,7 +118,7 @@ def _provision_reason(frame: pd.DataFrame, pct: pd.Series) -> pd.Series:
     return none.where(frame["assets"] == 0, some)
 
 
-def _access_reason(frame: pd.DataFrame, pct: pd.Series) -> pd.Series:
+def _access_reason(frame: pd.DataFrame, pct: pd.Series, need: str) -> pd.Series:
     text = (
         _fmt(frame["fca_per_1k"], ".2f")
         + " assets per 1,000 residents within walking distance (2SFCA): England's worst-served "
@@ -136,7 +136,7 @@ def _access_reason(frame: pd.DataFrame, pct: pd.Series) -> pd.Series:
     return (f"no asset {within}, " + nearest).where(known & (frame["walk_assets"] == 0), text)
 
 
-def _cold_spot_reason(frame: pd.DataFrame, pct: pd.Series) -> pd.Series:
+def _cold_spot_reason(frame: pd.DataFrame, pct: pd.Series, need: str) -> pd.Series:
     text = pd.Series("part of a significant under-provided cluster", index=frame.index)
     if "gap_cluster_p" in frame:
         p = " (p = " + _fmt(frame["gap_cluster_p"], ".2g") + ")"
@@ -399,6 +399,7 @@ def _reasons(
     criteria: Sequence[Criterion],
     w: np.ndarray,
     by: str,
+    need: str,
 ) -> pd.Series:
     n, k = len(frame), len(criteria)
     texts = np.empty((n, k), dtype=object)
@@ -408,7 +409,7 @@ def _reasons(
         if by == "ward":
             texts[:, j] = [crit.ward_reason.format(c=c) for c in pct.fillna(0).to_numpy()]
         else:
-            texts[:, j] = crit.reason(frame, pct).to_numpy(dtype=object)
+            texts[:, j] = crit.reason(frame, pct, need).to_numpy(dtype=object)
         named = (pct >= settings.INVEST_REASON_MIN_PERCENTILE).to_numpy() & (w[j] > 0)
         contrib[:, j] = np.where(named, w[j] * pct.fillna(0).to_numpy(), -np.inf)
     # Strongest contribution first.
@@ -423,18 +424,61 @@ def _reasons(
     return pd.Series(out, index=frame.index, dtype="string")
 
 
+@dataclass(frozen=True)
+class Ranking:
+    """Output of :func:`rank`: the ranked table and how it was ranked.
+
+    Attributes
+    ----------
+    table
+        The ranked LSOAs or wards (see :func:`rank`).
+    by
+        ``"lsoa"`` or ``"ward"``.
+    area
+        The area ranked (``level:code``).
+    criteria
+        Keys of the criteria used, in order.
+    labels
+        Criterion key -> label, for the criteria used.
+    weights
+        Criterion key -> normalised weight (summing to 1).
+    skipped
+        One note per criterion skipped because its column is missing (``"<key>: <why>"``).
+    top_n
+        The N of ``invest_top_share``.
+    draws, concentration, seed
+        The stability draws.
+    need
+        The need measure of the deprivation criterion.
+    """
+
+    table: pd.DataFrame
+    by: str
+    area: str
+    criteria: tuple[str, ...]
+    labels: dict[str, str]
+    weights: dict[str, float]
+    skipped: tuple[str, ...]
+    top_n: int
+    draws: int
+    concentration: float
+    seed: int
+    need: str
+
+
 def rank(
     metrics: pd.DataFrame,
     area: areas.Area | None = None,
     weights: Mapping[str, float] | None = None,
     *,
+    need: str,
     by: Literal["lsoa", "ward"] = "lsoa",
     criteria: Sequence[Criterion] = DEFAULT_CRITERIA,
     top_n: int | None = None,
     draws: int | None = None,
     concentration: float | None = None,
     seed: int | None = None,
-) -> pd.DataFrame:
+) -> Ranking:
     """Rank an area's LSOAs (or wards) by where to invest first.
 
     Parameters
@@ -447,10 +491,12 @@ def rank(
         The area; England when ``None``.
     weights
         Weight per criterion key, not negative; criteria left out weigh 1. Only ratios matter.
+    need
+        The need measure ``metrics`` was computed with (named in the deprivation reason).
     by
         ``"lsoa"`` or ``"ward"`` (population-weighted criteria per ``ward24cd``).
     criteria
-        The criteria; those whose column is missing are skipped (noted in ``attrs["skipped"]``).
+        The criteria; those whose column is missing are skipped (noted in ``Ranking.skipped``).
     top_n
         The N of ``invest_top_share``; :data:`~assetmap.settings.INVEST_TOP_N` when ``None``.
     draws, concentration, seed
@@ -459,13 +505,13 @@ def rank(
 
     Returns
     -------
-    pandas.DataFrame
-        Every LSOA (or ward) of the area, sorted by ``invest_rank`` (1 = invest first):
-        descriptive columns, ``invest_rank``, ``invest_score`` (0-100), ``invest_<key>`` per
-        criterion used, ``invest_top_share``, ``invest_rank_low``, ``invest_rank_high`` and
-        ``invest_reasons``. ``attrs`` records ``by``, ``criteria`` (keys used), ``labels``,
+    Ranking
+        ``table``: every LSOA (or ward) of the area, sorted by ``invest_rank`` (1 = invest
+        first): descriptive columns, ``invest_rank``, ``invest_score`` (0-100), ``invest_<key>``
+        per criterion used, ``invest_top_share``, ``invest_rank_low``, ``invest_rank_high`` and
+        ``invest_reasons``; with ``by``, ``area``, ``criteria`` (keys used), ``labels``,
         ``weights`` (normalised), ``skipped``, ``top_n``, ``draws``, ``concentration``,
-        ``seed``, ``need`` and ``asset_types``.
+        ``seed`` and ``need``.
 
     Raises
     ------
@@ -498,7 +544,6 @@ def rank(
         .sort_values(["_tie", code], ascending=[False, True], kind="stable")
         .drop(columns="_tie")
     )
-    frame.attrs = {"need": metrics.attrs.get("need", "imd")}  # read by the reason builders
     values = frame[pct_cols].to_numpy(dtype=float)
     present = np.isfinite(values).astype(float)
     values = np.nan_to_num(values, nan=0.0)
@@ -519,37 +564,42 @@ def rank(
     frame["invest_top_share"] = top_share
     frame["invest_rank_low"] = low
     frame["invest_rank_high"] = high
-    frame["invest_reasons"] = _reasons(frame, used, w, by)
+    frame["invest_reasons"] = _reasons(frame, used, w, by, need)
     frame.insert(0, "invest_rank", user_rank.astype("int64"))
     described = [c for c in frame.columns if not c.startswith("invest_")]
     ordered = ["invest_rank", *described, "invest_score", *pct_cols, *_STABILITY, "invest_reasons"]
     out = frame[ordered].sort_values("invest_rank").reset_index(drop=True)
-    out.attrs = {
-        "by": by,
-        "area": (area or areas.ENGLAND).ref,
-        "criteria": [c.key for c in used],
-        "labels": {c.key: c.label for c in used},
-        "weights": dict(zip([c.key for c in used], w.tolist(), strict=True)),
-        "skipped": skipped,
-        "top_n": n_top,
-        "draws": settings.INVEST_STABILITY_DRAWS if draws is None else draws,
-        "concentration": (
-            settings.INVEST_STABILITY_CONCENTRATION if concentration is None else concentration
-        ),
-        "seed": settings.INVEST_STABILITY_SEED if seed is None else seed,
-        "need": metrics.attrs.get("need", "imd"),
-        "asset_types": metrics.attrs.get("asset_types", []),
-    }
-    return out
+    draws_used = settings.INVEST_STABILITY_DRAWS if draws is None else draws
+    concentration_used = (
+        settings.INVEST_STABILITY_CONCENTRATION if concentration is None else concentration
+    )
+    return Ranking(
+        table=out,
+        by=by,
+        area=(area or areas.ENGLAND).ref,
+        criteria=tuple(c.key for c in used),
+        labels={c.key: c.label for c in used},
+        weights=dict(zip([c.key for c in used], w.tolist(), strict=True)),
+        skipped=tuple(skipped),
+        top_n=n_top,
+        draws=draws_used,
+        concentration=concentration_used,
+        seed=settings.INVEST_STABILITY_SEED if seed is None else seed,
+        need=need,
+    )
 
 
-def invest_table(ranked: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
+def invest_table(
+    ranked: pd.DataFrame, labels: Mapping[str, str], top: int | None = None
+) -> pd.DataFrame:
     """The ranking as a CSV-ready table with spelled-out headings.
 
     Parameters
     ----------
     ranked
-        Output of :func:`rank`.
+        ``table`` of :func:`rank` (its rows and columns may be reordered or cut).
+    labels
+        Criterion key -> label, :attr:`Ranking.labels`.
     top
         Keep only the first ``top`` rows; all when ``None``.
 
@@ -561,7 +611,6 @@ def invest_table(ranked: pd.DataFrame, top: int | None = None) -> pd.DataFrame:
         with :func:`assetmap.export.write_csv`.
     """
     out = ranked if top is None else ranked.head(top)
-    labels = ranked.attrs.get("labels", {})
     names = {}
     for col in out.columns:
         key = col.removeprefix("invest_")

@@ -7,13 +7,17 @@ so both measure and show exactly the same map.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import folium
 import geopandas as gpd
 import pandas as pd
 
 from assetmap import areas, bivariate, maps, metrics, offline
+
+if TYPE_CHECKING:
+    # libpysal and esda take over a second to import: only the type is needed here.
+    from assetmap import hotspots
 
 SOURCE_LINE = "IoD 2025 (MHCLG, OGL); Census 2021 (ONS, OGL); asset layers as on Methods page"
 
@@ -69,6 +73,8 @@ def lsoa_view(
     points: gpd.GeoDataFrame | None = None,
     asset_labels: dict[str, str] | None = None,
     core20: bool = True,
+    need: str | None = None,
+    clusters: hotspots.ClusterTest | None = None,
 ) -> MapView:
     """The LSOAs of one area coloured by a measure, with LA borders and asset points.
 
@@ -96,6 +102,13 @@ def lsoa_view(
         Asset type -> label.
     core20
         Outline the Core20 LSOAs.
+    need
+        The need measure ``national`` was computed with; required for the bivariate measure
+        (its deprivation thirds).
+    clusters
+        The cluster test behind ``national``'s ``gap_cluster``
+        (:attr:`assetmap.analysis.Neighbourhoods.clusters`); the cluster measure states its
+        threshold when given.
 
     Returns
     -------
@@ -114,7 +127,9 @@ def lsoa_view(
     if measure.key == "bivariate_class":
         # Thirds of England, or (for a within-area banding) of the area itself.
         bands: Literal["national", "area"] = "national" if banding == "national" else "area"
-        thirds = bivariate.classify(national, area, bands=bands)
+        if need is None:
+            raise ValueError("the bivariate measure needs the need measure (need=...)")
+        thirds = bivariate.classify(national, area, need=need, bands=bands).table
         frame = frame.drop(columns=list(bivariate.BIVARIATE_COLUMNS[1:]), errors="ignore")
         frame = frame.merge(thirds.drop(columns="population"), left_on="lsoa21cd", right_index=True)
         where = "England's LSOAs" if bands == "national" else "this area's LSOAs"
@@ -124,13 +139,11 @@ def lsoa_view(
             note=f"Thirds of {where}; cells show LSOAs (hover for residents). "
             f"Source: {SOURCE_LINE}.",
         )
-    elif measure.key == "gap_cluster":
-        test = national.attrs.get("clusters", {})
-        if test:
-            note = (
-                f"Significant at a {test['alpha']:.0%} false discovery rate "
-                f"(p < {test['fdr_threshold']:.4f}; {test['permutations']:,} permutations)."
-            )
+    elif measure.key == "gap_cluster" and clusters is not None:
+        note = (
+            f"Significant at a {clusters.alpha:.0%} false discovery rate "
+            f"(p < {clusters.fdr_threshold:.4f}; {clusters.permutations:,} permutations)."
+        )
     classes = maps.classify(
         frame[measure.lsoa_column], measure, banding, national[measure.lsoa_column]
     )
