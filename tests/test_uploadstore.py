@@ -71,6 +71,14 @@ def test_past_the_age_limit_it_is_gone(tmp_path: Path) -> None:
     assert not (tmp_path / key).exists()  # deleted, not just hidden
 
 
+def test_a_new_session_deletes_every_upload_past_its_age(tmp_path: Path) -> None:
+    stale, fresh = uploadstore.new_key(), uploadstore.new_key()
+    uploadstore.save(stale, _upload(kept_at=0.0), tmp_path)
+    uploadstore.save(fresh, _upload(kept_at=10_000.0), tmp_path)
+    assert uploadstore.load(uploadstore.new_key(), tmp_path, now=10_001.0) is None
+    assert [p.name for p in tmp_path.iterdir()] == [fresh]
+
+
 def test_prune_keeps_the_newest_under_the_size_cap(tmp_path: Path) -> None:
     keys = [uploadstore.new_key() for _ in range(4)]
     for i, key in enumerate(keys):

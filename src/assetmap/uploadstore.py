@@ -19,6 +19,7 @@ import os
 import re
 import secrets
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -205,13 +206,15 @@ def save(key: str, upload: KeptUpload, root: Path | None = None) -> Path:
 def load(key: object, root: Path | None = None, now: float | None = None) -> KeptUpload | None:
     """The upload kept under ``key``, or ``None`` (no such key, too old, unreadable, not a key).
 
-    An upload past the age limit is deleted, not returned.
+    Every kept upload past the age limit is deleted first (:func:`prune`), so none outlives it
+    by more than the time until the next session starts or an upload is kept.
     """
     if not is_key(key):
         return None
     assert isinstance(key, str)
-    folder = _root(root) / key
     now = time.time() if now is None else now
+    prune(root, now=now, max_bytes=sys.maxsize)
+    folder = _root(root) / key
     try:
         meta = json.loads((folder / _META).read_text(encoding="utf-8"))
         if meta.get("format") != _FORMAT:
