@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from assetmap import access, areas, change, dictionary, invest
+from assetmap.colour import text_on
 from ui import data, upload
 
 if TYPE_CHECKING:
@@ -91,14 +92,6 @@ def selection_access_comparison(selection: Selection) -> pd.DataFrame:
     return access_comparison(selection.types, selection.need, _digest(), national.table)
 
 
-def text_colour(background: str) -> str:
-    """Black or white, whichever contrasts more with a ``#rrggbb`` background (WCAG luminance)."""
-    channels = [int(background[i : i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
-
-
 def change_overview(summary: pd.DataFrame) -> pd.DataFrame:
     """:func:`assetmap.change.change_summary` as one row per way 2019 was mapped.
 
@@ -134,6 +127,6 @@ def class_table(cells: pd.DataFrame) -> Styler:
         }
     )
     return table.style.map(
-        lambda colour: f"background-color: {colour}; color: {text_colour(colour)}",
+        lambda colour: f"background-color: {colour}; color: {text_on(colour)}",
         subset=["Colour"],
     )

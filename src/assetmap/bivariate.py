@@ -50,11 +50,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal
 
-import numpy as np
 import pandas as pd
 from branca.element import MacroElement, Template
 
-from assetmap import areas
+from assetmap import areas, colour
 
 #: Stevens' blue-red palette keyed by his ``"x-y"`` cell (1 = low, 3 = high on each axis).
 STEVENS_BLUE_RED: Final = {
@@ -232,14 +231,6 @@ def cell_counts(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _text_colour(background: str) -> str:
-    # WCAG relative luminance; black or white, whichever contrasts more with the cell.
-    rgb = np.array([int(background[i : i + 2], 16) / 255 for i in (1, 3, 5)])
-    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
-    luminance = float(linear @ np.array([0.2126, 0.7152, 0.0722]))
-    return "#000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#fff"
-
-
 _CORNERS: Final = {
     "bottomleft": "bottom:56px; left:10px;",  # above Leaflet's scale bar
     "bottomright": "bottom:24px; right:10px;",
@@ -338,7 +329,7 @@ class Legend2D(MacroElement):
                 self.cells.append(
                     {
                         "colour": PALETTE[key],
-                        "text_colour": _text_colour(PALETTE[key]),
+                        "text_colour": colour.text_on(PALETTE[key]),
                         "tip": tip,
                         "text": text,
                     }
