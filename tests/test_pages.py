@@ -21,6 +21,7 @@ from assetmap import (
     invest,
     metrics,
     settings,
+    sources,
     store,
 )
 from assetmap.assets import FAMILY_COMMUNITY, family_types
@@ -156,9 +157,23 @@ def test_profile_page(data_dir: Path) -> None:
 
 
 def test_methods_page_lists_every_source(data_dir: Path) -> None:
+    """One row per entry of ``sources.SOURCES``, each with its publisher, licence, vintage and
+    attribution as the library spells them, and nothing else."""
     at = _open("pages/4_Methods_and_data.py")
-    sources_shown = at.dataframe[0].value
-    assert "Community Needs Index 2023" in " ".join(sources_shown["Data"])
+    shown = at.dataframe[0].value
+    expected = pd.DataFrame(
+        {
+            "Data": [s.title for s in sources.SOURCES.values()],
+            "Publisher": [s.publisher for s in sources.SOURCES.values()],
+            "Licence": [s.licence for s in sources.SOURCES.values()],
+            "Vintage": [s.vintage for s in sources.SOURCES.values()],
+            "Attribution": [s.attribution for s in sources.SOURCES.values()],
+        }
+    )
+    pd.testing.assert_frame_equal(
+        shown.reset_index(drop=True).astype(str), expected.astype(str), check_dtype=False
+    )
+    assert "Community Needs Index 2023" in " ".join(shown["Data"])
     assert any("OCSI" in m.value for m in at.markdown)
 
 
