@@ -7,7 +7,8 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from assetmap import areas, change, dictionary, settings
+from assetmap import analysis, areas, change, dictionary, maps, settings, store
+from assetmap.assets import FAMILY_COMMUNITY, family_types
 
 APP = str(settings.PROJECT_ROOT / "app.py")
 QYG = areas.Area("icb", "E54000008", "NHS Cheshire and Merseyside ICB")
@@ -23,7 +24,9 @@ def _open(page: str, **params: str) -> AppTest:
     return at
 
 
-def test_map_shows_walking_access_and_clusters_for_an_icb(data_dir: Path) -> None:
+def test_map_shows_walking_access_and_clusters_for_an_icb(
+    data_dir: Path, community_metrics: pd.DataFrame, assets: pd.DataFrame
+) -> None:
     at = _open("pages/1_Map.py", area="icb:QYG", measure="walk_assets")
     assert at.selectbox(key="map_measure").value == "walk_assets"
     table = at.dataframe[0].value
@@ -31,7 +34,8 @@ def test_map_shows_walking_access_and_clusters_for_an_icb(data_dir: Path) -> Non
     assert table[dictionary.label("walk_assets")].ge(0).all()
     at.selectbox(key="map_measure").set_value("gap_cluster").run()
     assert not at.exception
-    bands = at.dataframe[0].value["Map band"]
+    shown = at.dataframe[0].value
+    bands = shown["Map band"]
     assert set(bands) <= {
         "Under-provided cluster (cold spot of provision)",
         "High-gap outlier",
@@ -39,6 +43,23 @@ def test_map_shows_walking_access_and_clusters_for_an_icb(data_dir: Path) -> Non
         "Well-provided cluster",
         "Not significant",
     }
+    # Each LSOA's band is its cluster from the library, computed here for the same choice (a new
+    # session's community organisations), and Liverpool's cold spots make some significant.
+    found = analysis.neighbourhood_metrics(
+        community_metrics,
+        store.load_residence(data_dir),
+        assets,
+        store.load_contiguity(data_dir),
+        types=list(family_types(FAMILY_COMMUNITY)),
+        need="imd",
+    )
+    band_of = {
+        v: label for label, _, values in maps.MEASURES["gap_cluster"].categories for v in values
+    }
+    expected = found.table.set_index("lsoa21cd")["gap_cluster"].map(band_of)
+    codes = shown[dictionary.label("lsoa21cd")]
+    assert bands.tolist() == expected.loc[codes].tolist()
+    assert "Under-provided cluster (cold spot of provision)" in set(bands)
 
 
 def test_england_offers_only_measures_with_an_area_roll_up(data_dir: Path) -> None:
