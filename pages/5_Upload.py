@@ -28,7 +28,7 @@ if current is not None:
         f"In use: **{text.markdown_text(current.filename, text.ECHO_MAX_CHARS)}**: "
         f"{len(current.assets):,} assets mapped, {len(current.report):,} lines reported, of "
         f"{current.data_lines:,} data lines."
-        + (f" {upload.restored_note(current)}" if upload.restored() else "")
+        + (f" {text.markdown_text(upload.restored_note(current))}" if upload.restored() else "")
     )
     if st.button("Remove my upload", key="upload_clear"):
         upload.clear()
