@@ -10,9 +10,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from assetmap import areas, export, metrics, reading
-from assetmap.assets import FAMILIES
-from assetmap.text import markdown_text
+from assetmap.data.assets import FAMILIES
+from assetmap.geography import areas
+from assetmap.measures import metrics
+from assetmap.presentation import export, reading
+from assetmap.presentation.text import markdown_text
 from ui import data, layout, upload
 from ui.areafilter import NEED_LABELS, asset_label, column_label, types_by_family
 

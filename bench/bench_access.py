@@ -1,8 +1,8 @@
 """Walking-distance access (walk counts, nearest asset, 2SFCA): KD-trees against plain geopandas.
 
-Ours: :func:`assetmap.access.access_metrics` (two ``scipy.spatial.cKDTree``, one sparse distance
-matrix, ``numpy.bincount``), for England and for Cheshire and Merseyside ICB (``codes=``, 1,601
-LSOAs, still sharing assets with the LSOAs around it).
+Ours: :func:`assetmap.measures.access.access_metrics` (two ``scipy.spatial.cKDTree``, one sparse
+distance matrix, ``numpy.bincount``), for England and for Cheshire and Merseyside ICB (``codes=``,
+1,601 LSOAs, still sharing assets with the LSOAs around it).
 
 Baseline, as a naive user writes it with geopandas: residence points and assets as
 GeoDataFrames, ``gpd.sjoin(predicate="dwithin", distance=d)`` for every pair within ``d``,
@@ -33,7 +33,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from assetmap import access, settings, store
+from assetmap import settings
+from assetmap.data import store
+from assetmap.measures import access
 
 # Run as a script (``python bench/bench_access.py``), the repository root is not on the path.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -130,7 +132,7 @@ def _access_table(
     types: list[str] | None,
     codes: pd.Series | None,
 ) -> pd.DataFrame:
-    """The table of :func:`assetmap.access.access_metrics`."""
+    """The table of :func:`assetmap.measures.access.access_metrics`."""
     return access.access_metrics(residence, population, assets, types, codes=codes).table
 
 

@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from assetmap import settings
-from assetmap.build import build
+from assetmap.data.build import build
 
 sys.path.insert(0, str(settings.PROJECT_ROOT))
 from bench.common import Result, report  # the project root is on the path only from here

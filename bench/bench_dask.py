@@ -27,8 +27,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from assetmap import distributed, geocode, settings
-from assetmap.spatial import LsoaLocator
+from assetmap import settings
+from assetmap.geography import geocode
+from assetmap.geography.spatial import LsoaLocator
+from assetmap.measures import distributed
 
 sys.path.insert(0, str(settings.PROJECT_ROOT))
 from bench.common import Result, report  # the project root is on the path only from here

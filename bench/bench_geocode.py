@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from assetmap import settings
-from assetmap.geocode import PostcodeDirectory, normalise_postcodes
+from assetmap.geography.geocode import PostcodeDirectory, normalise_postcodes
 
 sys.path.insert(0, str(settings.PROJECT_ROOT))
 from bench.common import Result, report  # the project root is on the path only from here

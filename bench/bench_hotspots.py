@@ -20,7 +20,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from assetmap import areas, bivariate, hotspots, metrics, settings, store
+from assetmap import settings
+from assetmap.data import store
+from assetmap.geography import areas
+from assetmap.measures import bivariate, hotspots, metrics
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script too
 from bench.common import Result, report

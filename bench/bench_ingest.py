@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 
 from assetmap import ingest, settings
-from assetmap.geocode import PostcodeDirectory
-from assetmap.spatial import LsoaLocator
+from assetmap.geography.geocode import PostcodeDirectory
+from assetmap.geography.spatial import LsoaLocator
 
 sys.path.insert(0, str(settings.PROJECT_ROOT))
 from bench.common import Result, report  # the project root is on the path only from here

@@ -1,7 +1,7 @@
 """Change since 2019 and "where to invest first" (with the stability draws), once inputs are loaded.
 
 Times, for Cheshire and Merseyside ICB (E54000008, 1,601 LSOAs) and for England: the decile
-change with its summary and per-LSOA table, then :func:`assetmap.invest.rank` with all four
+change with its summary and per-LSOA table, then :func:`assetmap.measures.invest.rank` with all four
 criteria (deprivation, provision, walking access, cold spot; their inputs computed beforehand)
 and ``settings.INVEST_STABILITY_DRAWS`` weight draws. Target: < 0.5 s for the ICB (issue 6).
 The baseline is the plain way of doing the stability step: a loop over the draws ranking each
@@ -19,8 +19,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from assetmap import access, areas, change, hotspots, invest, metrics, settings, store
-from assetmap.assets import ASSET_SOURCES
+from assetmap import settings
+from assetmap.data import store
+from assetmap.data.assets import ASSET_SOURCES
+from assetmap.geography import areas
+from assetmap.measures import access, change, hotspots, invest, metrics
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script too
 from bench.common import Result, report

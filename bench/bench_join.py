@@ -5,7 +5,8 @@ Polygons: England's 33,755 LSOA 2021 polygons in EPSG:27700, cleaned with
 ``shapely.coverage_clean`` as the project uses them (``--raw`` keeps them as published).
 
 Baseline, as a naive user writes it: ``points_from_xy`` + ``geopandas.sjoin(predicate=
-"intersects")`` + the lowest polygon position per point (``assetmap.gridindex.sjoin_lowest``).
+"intersects")`` + the lowest polygon position per point
+(``assetmap.geography.gridindex.sjoin_lowest``).
 Both sides are timed best of ``--repeat`` runs. Target: GridIndex queries >= 3x faster than
 the baseline. Exits 1 if the two answers differ anywhere.
 
@@ -22,8 +23,9 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from assetmap import geocode, settings
-from assetmap.gridindex import GridIndex, sjoin_lowest
+from assetmap import settings
+from assetmap.geography import geocode
+from assetmap.geography.gridindex import GridIndex, sjoin_lowest
 
 sys.path.insert(0, str(settings.PROJECT_ROOT))
 from bench.common import Result, report  # the project root is on the path only from here

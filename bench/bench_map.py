@@ -46,8 +46,12 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from assetmap import areas, maps, mapviews, metrics, offline, settings, store
-from assetmap.assets import ASSET_SOURCES
+from assetmap import settings
+from assetmap.data import store
+from assetmap.data.assets import ASSET_SOURCES
+from assetmap.geography import areas
+from assetmap.measures import metrics
+from assetmap.presentation import maps, mapviews, offline
 
 sys.path.insert(0, str(settings.PROJECT_ROOT))
 from bench.common import Result, report  # the project root is on the path only from here
@@ -186,7 +190,8 @@ class Data:
 
 
 def our_lsoa_map(d: Data, area: areas.Area, *, extras: bool = True) -> folium.Map:
-    """The dashboard's map (``assetmap.mapviews``, as ``ui.mapview.lsoa_map`` calls it).
+    """The dashboard's map (``assetmap.presentation.mapviews``, as ``ui.mapview.lsoa_map`` calls
+    it).
 
     ``extras=False`` leaves out the asset points, LA borders and Core20 outline.
     """
@@ -206,7 +211,8 @@ def our_lsoa_map(d: Data, area: areas.Area, *, extras: bool = True) -> folium.Ma
 
 
 def our_overview_map(d: Data, area: areas.Area, level: str) -> folium.Map:
-    """The dashboard's overview map (``assetmap.mapviews``, as ``ui.mapview.overview_map``)."""
+    """The dashboard's overview map (``assetmap.presentation.mapviews``, as
+    ``ui.mapview.overview_map``)."""
     return mapviews.area_view(d.national, area, level, d.layers[level], MEASURE.key, BANDING).map
 
 

@@ -25,7 +25,8 @@ from pathlib import Path
 
 import psutil
 
-from assetmap import settings, store
+from assetmap import settings
+from assetmap.data import store
 
 sys.path.insert(0, str(settings.PROJECT_ROOT))
 from bench.bench_startup import chromium, offline_context  # the root is on the path from here

@@ -31,7 +31,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from assetmap import settings, store
+from assetmap import settings
+from assetmap.data import store
 
 sys.path.insert(0, str(settings.PROJECT_ROOT))
 from bench.common import Result, report  # the project root is on the path only from here

@@ -9,8 +9,9 @@ import shapely
 import streamlit as st
 from streamlit_folium import st_folium
 
-from assetmap import areas, export, maps
-from assetmap.text import markdown_text
+from assetmap.geography import areas
+from assetmap.presentation import export, maps
+from assetmap.presentation.text import markdown_text
 from ui import areafilter, data, layout, upload
 from ui.areafilter import column_label
 from ui.mapview import OVERVIEW_LEVELS, lsoa_map, overview_map, png, standalone

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from assetmap import change, metrics
-from assetmap.text import markdown_text
+from assetmap.measures import change, metrics
+from assetmap.presentation.text import markdown_text
 from ui import data, downloads, layout
 from ui.areafilter import NEED_LABELS, asset_label, column_label
 

@@ -6,8 +6,11 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from assetmap import areas, bivariate, change, charities, dictionary, export, hotspots, metrics
-from assetmap.text import markdown_text
+from assetmap.data import charities, dictionary
+from assetmap.geography import areas
+from assetmap.measures import bivariate, change, hotspots, metrics
+from assetmap.presentation import export
+from assetmap.presentation.text import markdown_text
 from ui import analysis, data, layout
 from ui.areafilter import FILTER_LEVELS, asset_label, column_label
 

@@ -7,25 +7,12 @@ import math
 import pandas as pd
 import streamlit as st
 
-from assetmap import (
-    access,
-    bivariate,
-    build,
-    change,
-    charities,
-    dictionary,
-    export,
-    hotspots,
-    invest,
-    maps,
-    metrics,
-    reading,
-    settings,
-    sources,
-    store,
-)
-from assetmap.assets import ASSET_SOURCES, FAMILIES
-from assetmap.text import markdown_text
+from assetmap import settings
+from assetmap.data import build, charities, dictionary, sources, store
+from assetmap.data.assets import ASSET_SOURCES, FAMILIES
+from assetmap.measures import access, bivariate, change, hotspots, invest, metrics
+from assetmap.presentation import export, maps, reading
+from assetmap.presentation.text import markdown_text
 from ui import analysis, data, layout
 from ui.areafilter import NEED_LABELS, asset_label
 

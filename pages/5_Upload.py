@@ -7,8 +7,9 @@ import hashlib
 
 import streamlit as st
 
-from assetmap import export, ingest, settings, text
-from assetmap.assets import FAMILIES
+from assetmap import ingest, settings
+from assetmap.data.assets import FAMILIES
+from assetmap.presentation import export, text
 from ui import areafilter, data, layout, upload
 
 layout.page("Upload")

@@ -9,9 +9,11 @@ from typing import Any, Literal, cast
 import pandas as pd
 import streamlit as st
 
-from assetmap import dictionary, invest, settings, sources
-from assetmap.assets import ASSET_SOURCES
-from assetmap.text import markdown_text
+from assetmap import settings
+from assetmap.data import dictionary, sources
+from assetmap.data.assets import ASSET_SOURCES
+from assetmap.measures import invest
+from assetmap.presentation.text import markdown_text
 from ui import analysis, data, downloads, layout, upload
 from ui.areafilter import NEED_LABELS, asset_label, link_notice, quoted
 

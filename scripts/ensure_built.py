@@ -5,14 +5,15 @@ from __future__ import annotations
 
 import sys
 
-from assetmap import datacheck, settings, store
-from assetmap.build import code_digest
+from assetmap import settings
 from assetmap.cli import main
+from assetmap.data import datacheck, store
+from assetmap.data.build import code_digest
 
 
 def is_current() -> bool:
     """True when the manifest matches today's SHA256SUMS and library code, and the files of
-    data/ match the manifest (:func:`assetmap.datacheck.check`)."""
+    data/ match the manifest (:func:`assetmap.data.datacheck.check`)."""
     try:
         manifest = store.load_manifest()
         result = datacheck.check()

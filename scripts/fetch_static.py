@@ -1,7 +1,8 @@
 """Fetch the map's front-end files from the npm registry into ``static/vendor`` (git-ignored).
 
 Run by ``scripts/setup.sh``; safe to run again: when ``static/vendor/.stamp`` matches the
-package list in :data:`assetmap.offline.PACKAGES` and every file's checksum, nothing is fetched.
+package list in :data:`assetmap.presentation.offline.PACKAGES` and every file's checksum, nothing is
+fetched.
 
     .venv/bin/python -m scripts.fetch_static            # fetch when missing or changed
     .venv/bin/python -m scripts.fetch_static --force    # fetch again
@@ -26,8 +27,8 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
 
-from assetmap import offline
-from assetmap.offline import NpmPackage
+from assetmap.presentation import offline
+from assetmap.presentation.offline import NpmPackage
 
 STAMP = ".stamp"
 #: Bump when the way files are laid out or generated changes, so old copies are refetched.

@@ -29,10 +29,10 @@ What is recorded
 ``maps/``
     The HTML (``folium.Map.get_root().render()``, the document ``st_folium`` is given, scripts
     linked to ``static/vendor``) and the table behind it of three views built with
-    :mod:`assetmap.mapviews`, as ``ui/mapview.py`` builds them for a new session (community
-    organisations, need IMD, gap score, national bands): England by ICB, Cheshire and Merseyside
-    (``icb:QYG``) by LSOA and Blackpool (``lad:Blackpool``) by LSOA, both with asset points,
-    local authority borders and the Core20 outline.
+    :mod:`assetmap.presentation.mapviews`, as ``ui/mapview.py`` builds them for a new session
+    (community organisations, need IMD, gap score, national bands): England by ICB, Cheshire and
+    Merseyside (``icb:QYG``) by LSOA and Blackpool (``lad:Blackpool``) by LSOA, both with asset
+    points, local authority borders and the Core20 outline.
 ``methods.txt``
     The Methods & data page run with ``streamlit.testing.v1.AppTest`` as ``tests/test_pages.py``
     runs it (``app.py`` first, then ``switch_page``): the text of every title, header,
@@ -46,9 +46,11 @@ Normalised before writing
   (``uid0001``, ``uid0002``...), so two renders of the same map are identical.
 - The output folder's path in ``cli/log.txt`` (``wrote ... to <path>``) is written as ``<OUT>``.
 
-Nothing else is normalised: the build time the Methods page shows comes from
-``data/manifest.json`` and stays put as long as the data is not rebuilt (a rebuild changes it,
-so record and check against the same build).
+- The build time the Methods page shows (``Data built <time>``, from ``data/manifest.json``) is
+  written as ``<BUILT>``: a change to the library's code rebuilds the data (its code digest is in
+  the manifest), and the time of that rebuild is not behaviour.
+
+Nothing else is normalised.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 # The pages import ``ui`` from the project root; this script runs from ``scripts/``.
@@ -224,8 +226,11 @@ def normalise_ids(html: str) -> str:
 
 def record_maps(out_dir: Path) -> None:
     """The three map views' HTML (ids normalised) and tables, as ``ui/mapview.py`` builds them."""
-    from assetmap import areas, mapviews, metrics, store
-    from assetmap.assets import ASSET_SOURCES, selected_types
+    from assetmap.data import store
+    from assetmap.data.assets import ASSET_SOURCES, selected_types
+    from assetmap.geography import areas
+    from assetmap.measures import metrics
+    from assetmap.presentation import mapviews
 
     out_dir.mkdir(parents=True)
     types = list(selected_types())  # a new session: the community organisations
@@ -299,6 +304,10 @@ def page_text(at: AppTest) -> str:
     return "\n\n".join(p.rstrip("\n") for p in parts) + "\n"
 
 
+#: The build time as the page writes it (with Markdown escapes and word joiners), up to ``;``.
+_BUILT: Final = re.compile(r"(Data built )[^;]+")
+
+
 def record_methods(out_file: Path) -> None:
     """The Methods & data page's text, run as ``tests/test_pages.py`` runs it."""
     from streamlit.testing.v1 import AppTest
@@ -310,7 +319,8 @@ def record_methods(out_file: Path) -> None:
     at.switch_page("pages/4_Methods_and_data.py").run()
     if at.exception:
         raise RuntimeError(f"the Methods page failed: {[e.value for e in at.exception]}")
-    out_file.write_text(page_text(at), encoding="utf-8")
+    text = _BUILT.sub(r"\1<BUILT>", page_text(at))
+    out_file.write_text(text, encoding="utf-8")
 
 
 def record(dest: Path) -> None:

@@ -34,8 +34,9 @@ import openpyxl
 import pandas as pd
 from pyproj import Transformer
 
-from assetmap import settings, store
-from assetmap.spatial import LsoaLocator
+from assetmap import settings
+from assetmap.data import store
+from assetmap.geography.spatial import LsoaLocator
 
 OUT = settings.PROJECT_ROOT / "tests" / "data"
 ICB = "QYG"  # NHS Cheshire and Merseyside

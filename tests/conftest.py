@@ -8,10 +8,12 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from assetmap import metrics, settings, store
-from assetmap.assets import FAMILY_COMMUNITY, family_types
-from assetmap.geocode import PostcodeDirectory
-from assetmap.spatial import LsoaLocator
+from assetmap import settings
+from assetmap.data import store
+from assetmap.data.assets import FAMILY_COMMUNITY, family_types
+from assetmap.geography.geocode import PostcodeDirectory
+from assetmap.geography.spatial import LsoaLocator
+from assetmap.measures import metrics
 
 
 @pytest.fixture(scope="session")
@@ -20,7 +22,7 @@ def data_dir() -> Path:
     try:
         store.load_manifest()
     except store.NotBuiltError:
-        from assetmap.build import build
+        from assetmap.data.build import build
 
         build(progress=False)
     return settings.DATA_DIR

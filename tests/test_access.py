@@ -16,7 +16,9 @@ import pytest
 import shapely
 from scipy.stats import spearmanr
 
-from assetmap import access, cli, dictionary, settings, store
+from assetmap import cli, settings
+from assetmap.data import dictionary, store
+from assetmap.measures import access
 
 # Knowsley 006A (IMD decile 1) and its nearest neighbours by residence point.
 CENTRE = "E01006412"

@@ -8,8 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assetmap import access, analysis, areas, bivariate, dictionary, maps, settings, store
-from assetmap.assets import ASSET_SOURCES
+from assetmap import settings
+from assetmap.data import dictionary, store
+from assetmap.data.assets import ASSET_SOURCES
+from assetmap.geography import areas
+from assetmap.measures import access, analysis, bivariate
+from assetmap.presentation import maps
 
 QYG = areas.Area("icb", "E54000008", "NHS Cheshire and Merseyside ICB")
 #: The types ``all_metrics`` counts: every open layer.

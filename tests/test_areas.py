@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from assetmap import areas
+from assetmap.geography import areas
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,12 @@ import csv
 import pandas as pd
 import pytest
 
-from assetmap import assets as asset_mod
-from assetmap import settings, sources
-from assetmap.assets import ASSET_SOURCES
-from assetmap.geocode import PostcodeDirectory
-from assetmap.spatial import LsoaLocator
+from assetmap import settings
+from assetmap.data import assets as asset_mod
+from assetmap.data import sources
+from assetmap.data.assets import ASSET_SOURCES
+from assetmap.geography.geocode import PostcodeDirectory
+from assetmap.geography.spatial import LsoaLocator
 
 
 def _rows_in_file(key: str) -> int:

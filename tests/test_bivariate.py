@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from markupsafe import escape
 
-from assetmap import areas, bivariate
+from assetmap.geography import areas
+from assetmap.measures import bivariate
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ def test_provision_ties_share_the_lower_third(
 def test_a_single_rare_layer_leaves_the_middle_third_empty(
     all_metrics: pd.DataFrame, lsoas: pd.DataFrame, assets: pd.DataFrame
 ) -> None:
-    from assetmap import metrics
+    from assetmap.measures import metrics
 
     counts = metrics.count_assets(assets, lsoas["lsoa21cd"])
     museums = metrics.lsoa_metrics(lsoas, counts, types=["museum"])
@@ -237,7 +238,7 @@ def test_missing_values_are_refused() -> None:
 
 
 def test_every_column_is_in_the_dictionary(national: pd.DataFrame) -> None:
-    from assetmap import dictionary
+    from assetmap.data import dictionary
 
     cells = bivariate.cell_counts(national)
     columns = [national.index.name, *national.columns, *cells.columns]

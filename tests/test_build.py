@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from assetmap import areas, build, settings, sources, store
+from assetmap import settings
+from assetmap.data import build, sources, store
+from assetmap.geography import areas
 
 ENGLAND_LSOAS = 33_755
 ENGLAND_POPULATION = 56_490_108  # Census 2021 usual residents, England

@@ -8,7 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assetmap import areas, bivariate, change, cli, dictionary, metrics, settings
+from assetmap import cli, settings
+from assetmap.data import dictionary
+from assetmap.geography import areas
+from assetmap.measures import bivariate, change, metrics
 
 IMD2019_LSOAS = 32_844
 ENGLAND_POPULATION = 56_490_108

@@ -1,7 +1,8 @@
 """Charities per 1,000 residents per local authority, checked against the raw files.
 
 The 2019 -> 2024 mapping is recomputed here from the raw lookups, never from
-:data:`assetmap.charities.ABOLISHED_BEFORE_2022` or :func:`assetmap.charities.lad19_table`.
+:data:`assetmap.data.charities.ABOLISHED_BEFORE_2022` or
+:func:`assetmap.data.charities.lad19_table`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ import pytest
 from scipy import stats
 from streamlit.testing.v1 import AppTest
 
-from assetmap import areas, charities, dictionary, maps, mapviews, metrics, settings, store
+from assetmap import settings
+from assetmap.data import charities, dictionary, store
+from assetmap.geography import areas
+from assetmap.measures import metrics
+from assetmap.presentation import maps, mapviews
 
 ENGLAND_CHARITIES = 132_517
 CITY_OF_LONDON = "E09000001"

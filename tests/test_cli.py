@@ -15,10 +15,11 @@ import pyarrow.parquet as pq
 import pytest
 import shapely
 
-from assetmap import cli, settings, store
-from assetmap.assets import ASSET_SOURCES
-from assetmap.geocode import PostcodeDirectory
-from assetmap.spatial import LsoaLocator
+from assetmap import cli, settings
+from assetmap.data import store
+from assetmap.data.assets import ASSET_SOURCES
+from assetmap.geography.geocode import PostcodeDirectory
+from assetmap.geography.spatial import LsoaLocator
 
 
 def test_gaps_for_an_icb_to_csv(data_dir: Path, tmp_path: Path) -> None:

@@ -1,10 +1,11 @@
-"""WCAG luminance and contrast (``assetmap.colour``) against the W3C's own figures."""
+"""WCAG luminance and contrast (``assetmap.presentation.colour``) against the W3C's own figures."""
 
 from __future__ import annotations
 
 import pytest
 
-from assetmap import bivariate, colour
+from assetmap.measures import bivariate
+from assetmap.presentation import colour
 
 
 def test_black_on_white_is_21_to_1() -> None:

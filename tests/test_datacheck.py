@@ -17,11 +17,13 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from assetmap import cli, datacheck, geocode, settings, sources, store
-from assetmap.build import built_from
-from assetmap.geocode import PostcodeDirectory
-from assetmap.gridindex import GridIndex
-from assetmap.spatial import LsoaLocator
+from assetmap import cli, settings
+from assetmap.data import datacheck, sources, store
+from assetmap.data.build import built_from
+from assetmap.geography import geocode
+from assetmap.geography.geocode import PostcodeDirectory
+from assetmap.geography.gridindex import GridIndex
+from assetmap.geography.spatial import LsoaLocator
 
 APP = str(settings.PROJECT_ROOT / "app.py")
 
@@ -45,7 +47,7 @@ def built(data_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
             return data_dir
     except datacheck.DataCheckError:
         pass
-    from assetmap.build import build
+    from assetmap.data.build import build
 
     out = tmp_path_factory.mktemp("datacheck") / "data"
     build(data_dir=out, progress=False)
@@ -464,7 +466,8 @@ def test_the_dashboard_shows_one_error_and_stops(
     damage(copy / name)
     at = dashboard_on(copy)
     assert len(at.error) == 1
-    # As it reads on the page: Markdown escapes and word joiners (assetmap.text) taken out.
+    # As it reads on the page: Markdown escapes and word joiners (assetmap.presentation.text) taken
+    # out.
     shown = re.sub(r"\\(.)", r"\1", at.error[0].value).replace("\u2060", "")
     assert str(copy / name) in shown
     assert words in shown

@@ -6,7 +6,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from assetmap import areas, assets, dictionary, metrics, settings
+from assetmap import settings
+from assetmap.data import assets, dictionary
+from assetmap.geography import areas
+from assetmap.measures import metrics
 
 
 def _undefined(columns: list[str]) -> list[str]:
@@ -43,8 +46,9 @@ def test_labels_are_spelled_out() -> None:
 def test_domain_names_are_defined_once_for_every_need_measure() -> None:
     """The need picker, the map measures and the dictionary's columns all read
     ``dictionary.DOMAINS``, which has the publisher's domains in the publisher's order."""
-    from assetmap import maps, metrics
-    from assetmap.sources import IMD_DOMAINS
+    from assetmap.data.sources import IMD_DOMAINS
+    from assetmap.measures import metrics
+    from assetmap.presentation import maps
     from ui.areafilter import NEED_LABELS
 
     assert list(dictionary.DOMAINS) == list(IMD_DOMAINS) == list(metrics.NEED_MEASURES)

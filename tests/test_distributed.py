@@ -17,10 +17,12 @@ import pandas as pd
 import pytest
 import shapely
 
-from assetmap import distributed, geocode, metrics, settings
+from assetmap import settings
 from assetmap.cli import main
-from assetmap.geocode import PostcodeDirectory
-from assetmap.spatial import LsoaLocator
+from assetmap.geography import geocode
+from assetmap.geography.geocode import PostcodeDirectory
+from assetmap.geography.spatial import LsoaLocator
+from assetmap.measures import distributed, metrics
 
 if TYPE_CHECKING:
     from distributed import Client

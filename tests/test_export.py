@@ -13,7 +13,9 @@ import pyogrio
 import pytest
 import shapely
 
-from assetmap import export, settings, store
+from assetmap import settings
+from assetmap.data import store
+from assetmap.presentation import export
 
 
 @pytest.mark.parametrize("danger", ["=1+1", "+44 20", "-2+3", "@SUM(A1)", "\tx", "\rx"])

@@ -14,11 +14,12 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from assetmap import assets as asset_mod
-from assetmap import build, settings, sources, store
-from assetmap.assets import ASSET_SOURCES, LOCATED_BY_LATLON, LOCATED_BY_POSTCODE
-from assetmap.geocode import PostcodeDirectory
-from assetmap.spatial import LsoaLocator
+from assetmap import settings
+from assetmap.data import assets as asset_mod
+from assetmap.data import build, sources, store
+from assetmap.data.assets import ASSET_SOURCES, LOCATED_BY_LATLON, LOCATED_BY_POSTCODE
+from assetmap.geography.geocode import PostcodeDirectory
+from assetmap.geography.spatial import LsoaLocator
 
 FOODBANK = ASSET_SOURCES["foodbank"]
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assetmap import geocode
-from assetmap.geocode import PostcodeDirectory
-from assetmap.spatial import LsoaLocator
+from assetmap.geography import geocode
+from assetmap.geography.geocode import PostcodeDirectory
+from assetmap.geography.spatial import LsoaLocator
 
 # LAD codes that changed between the 2024 lookup and the directory's 2025 codes.
 LAD24_TO_LAD25 = {"E08000016": "E08000038", "E08000019": "E08000039"}

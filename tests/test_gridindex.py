@@ -18,8 +18,9 @@ import pytest
 import shapely
 from shapely import affinity
 
-from assetmap import geocode, settings
-from assetmap.gridindex import GridIndex, sjoin_lowest
+from assetmap import settings
+from assetmap.geography import geocode
+from assetmap.geography.gridindex import GridIndex, sjoin_lowest
 
 LSOA_FILE = settings.SOURCE_DIR / "boundaries_lsoa21.parquet"
 N_ENGLISH_LSOAS = 33_755

@@ -24,9 +24,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assetmap import areas, maps, mapviews, metrics, offline, settings, store
-from assetmap.assets import ASSET_SOURCES, FAMILY_COMMUNITY, family_types, to_geodataframe
-from assetmap.text import ECHO_MAX_CHARS, cut, html_text, markdown_text
+from assetmap import settings
+from assetmap.data import store
+from assetmap.data.assets import ASSET_SOURCES, FAMILY_COMMUNITY, family_types, to_geodataframe
+from assetmap.geography import areas
+from assetmap.measures import metrics
+from assetmap.presentation import maps, mapviews, offline
+from assetmap.presentation.text import ECHO_MAX_CHARS, cut, html_text, markdown_text
 from ui import layout, upload
 
 APP = str(settings.PROJECT_ROOT / "app.py")
@@ -134,7 +138,7 @@ def lsoa_view(
     draws its grid legend and the legend of the other layers)."""
     national = hostile_national
     if request.param == "bivariate_class":
-        from assetmap import analysis
+        from assetmap.measures import analysis
 
         national = analysis.neighbourhood_metrics(
             hostile_national,

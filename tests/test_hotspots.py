@@ -11,7 +11,9 @@ import pytest
 import shapely
 from libpysal import graph as lpgraph
 
-from assetmap import hotspots, settings, store
+from assetmap import settings
+from assetmap.data import store
+from assetmap.measures import hotspots
 
 # Few permutations keep the tests fast; the statistic itself does not depend on them.
 PERMUTATIONS = 99
@@ -237,7 +239,7 @@ def test_summary_counts_every_label(qyg_clusters: pd.DataFrame, qyg: pd.DataFram
 
 
 def test_every_column_is_in_the_dictionary(qyg_clusters: pd.DataFrame, qyg: pd.DataFrame) -> None:
-    from assetmap import dictionary
+    from assetmap.data import dictionary
 
     summary = hotspots.cluster_summary(qyg_clusters, qyg.set_index("lsoa21cd")["population"])
     columns = [qyg_clusters.index.name, *qyg_clusters.columns, *summary.columns]

@@ -15,10 +15,12 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from assetmap import cli, export, ingest, sources
-from assetmap.geocode import PostcodeDirectory
+from assetmap import cli, ingest
+from assetmap.data import sources
+from assetmap.geography.geocode import PostcodeDirectory
+from assetmap.geography.spatial import LsoaLocator
 from assetmap.ingest import ColumnMapping, IngestResult, UploadError, UploadLimits
-from assetmap.spatial import LsoaLocator
+from assetmap.presentation import export
 
 # --------------------------------------------------------------------------------------------------
 # Helpers

@@ -22,10 +22,11 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from assetmap import export, ingest
-from assetmap.geocode import PostcodeDirectory
+from assetmap import ingest
+from assetmap.geography.geocode import PostcodeDirectory
+from assetmap.geography.spatial import LsoaLocator
 from assetmap.ingest import ColumnMapping, UploadError, UploadLimits
-from assetmap.spatial import LsoaLocator
+from assetmap.presentation import export
 
 # Small limits, so that the limits themselves are crossed now and then.
 LIMITS = UploadLimits(

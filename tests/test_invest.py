@@ -9,9 +9,12 @@ import pandas as pd
 import pytest
 from scipy.stats import rankdata
 
-from assetmap import access, areas, cli, dictionary, invest, metrics, store
-from assetmap.assets import ASSET_SOURCES
-from assetmap.invest import DEFAULT_CRITERIA, Criterion
+from assetmap import cli
+from assetmap.data import dictionary, store
+from assetmap.data.assets import ASSET_SOURCES
+from assetmap.geography import areas
+from assetmap.measures import access, invest, metrics
+from assetmap.measures.invest import DEFAULT_CRITERIA, Criterion
 
 QYG = areas.Area("icb", "E54000008", "NHS Cheshire and Merseyside Integrated Care Board")
 ANFIELD = areas.Area("ward", "E05015279", "Anfield")
@@ -243,7 +246,7 @@ def test_cli_invest(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_cold_spot_criterion(with_access: pd.DataFrame) -> None:
-    from assetmap import hotspots
+    from assetmap.measures import hotspots
 
     # National clusters, as the CLI computes them (an area alone has too few tests to pass the
     # false-discovery-rate cut).

@@ -13,7 +13,7 @@ import pyproj
 import pytest
 import shapely
 
-from assetmap import maps
+from assetmap.presentation import maps
 
 
 @pytest.fixture(scope="module")

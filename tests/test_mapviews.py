@@ -1,4 +1,5 @@
-"""Whole map views (``assetmap.mapviews``): the right shapes, the table behind the map, offline."""
+"""Whole map views (``assetmap.presentation.mapviews``): the right shapes, the table behind the map,
+offline."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from assetmap import areas, maps, mapviews, store
+from assetmap.data import store
+from assetmap.geography import areas
+from assetmap.presentation import maps, mapviews
 
 
 @pytest.fixture(scope="module")

@@ -6,8 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from assetmap import areas, metrics
-from assetmap.assets import ASSET_SOURCES
+from assetmap.data.assets import ASSET_SOURCES
+from assetmap.geography import areas
+from assetmap.measures import metrics
 
 ENGLAND_POPULATION = 56_490_108
 

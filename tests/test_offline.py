@@ -14,7 +14,9 @@ import streamlit_folium
 from branca.colormap import LinearColormap
 from branca.element import Figure, JavascriptLink
 
-from assetmap import offline, settings, store
+from assetmap import settings
+from assetmap.data import store
+from assetmap.presentation import offline
 from scripts import fetch_static
 
 #: The resources a page fetches: scripts, stylesheets, images, CSS imports and url()s.

@@ -9,23 +9,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assetmap import (
-    access,
-    analysis,
-    areas,
-    bivariate,
-    change,
-    dictionary,
-    export,
-    hotspots,
-    invest,
-    metrics,
-    settings,
-    sources,
-    store,
-)
-from assetmap.assets import FAMILY_COMMUNITY, family_types
-from assetmap.text import markdown_text
+from assetmap import settings
+from assetmap.data import dictionary, sources, store
+from assetmap.data.assets import FAMILY_COMMUNITY, family_types
+from assetmap.geography import areas
+from assetmap.measures import access, analysis, bivariate, change, hotspots, invest, metrics
+from assetmap.presentation import export
+from assetmap.presentation.text import markdown_text
 
 APP = str(settings.PROJECT_ROOT / "app.py")
 

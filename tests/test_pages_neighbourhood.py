@@ -7,8 +7,12 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from assetmap import analysis, areas, change, dictionary, maps, settings, store
-from assetmap.assets import FAMILY_COMMUNITY, family_types
+from assetmap import settings
+from assetmap.data import dictionary, store
+from assetmap.data.assets import FAMILY_COMMUNITY, family_types
+from assetmap.geography import areas
+from assetmap.measures import analysis, change
+from assetmap.presentation import maps
 
 APP = str(settings.PROJECT_ROOT / "app.py")
 QYG = areas.Area("icb", "E54000008", "NHS Cheshire and Merseyside ICB")

@@ -6,7 +6,9 @@ import math
 
 import pandas as pd
 
-from assetmap import areas, metrics, reading
+from assetmap.geography import areas
+from assetmap.measures import metrics
+from assetmap.presentation import reading
 
 
 def test_compare_words() -> None:

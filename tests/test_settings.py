@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from assetmap import areas, settings, store
+from assetmap import settings
+from assetmap.data import store
+from assetmap.geography import areas
 
 
 def _settings_in_a_new_process(env: dict[str, str], name: str) -> str:

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from assetmap import settings, sources
+from assetmap import settings
+from assetmap.data import sources
 
 
 def _copy_sources(tmp_path: Path) -> Path:

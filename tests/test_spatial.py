@@ -6,9 +6,10 @@ import geopandas as gpd
 import numpy as np
 import shapely
 
-from assetmap import settings, spatial
-from assetmap.geocode import PostcodeDirectory
-from assetmap.spatial import LsoaLocator
+from assetmap import settings
+from assetmap.geography import spatial
+from assetmap.geography.geocode import PostcodeDirectory
+from assetmap.geography.spatial import LsoaLocator
 
 
 def test_point_inside_gets_its_lsoa(locator: LsoaLocator, lsoa_polygons: gpd.GeoDataFrame) -> None:

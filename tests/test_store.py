@@ -1,4 +1,4 @@
-"""Readers of the built data (``assetmap.store``), against published counts and each other."""
+"""Readers of the built data (``assetmap.data.store``), against published counts and each other."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 import shapely
 
-from assetmap import settings, store
-from assetmap.assets import ASSET_SOURCES
+from assetmap import settings
+from assetmap.data import store
+from assetmap.data.assets import ASSET_SOURCES
 
 #: England's areas as their publishers count them: ONS (Census 2021 LSOAs; regions; local
 #: authority districts, April 2024) and NHS England (ICBs and sub-ICB locations, 2024).

@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from assetmap.text import ECHO_MAX_CHARS, cut, html_text, markdown_text
+from assetmap.presentation.text import ECHO_MAX_CHARS, cut, html_text, markdown_text
 
 WORD_JOINER = "\u2060"
 

@@ -21,10 +21,11 @@ import pytest
 from pyproj import Transformer
 from streamlit.testing.v1 import AppTest
 
-from assetmap import cli, export, ingest, settings, text
-from assetmap.geocode import PostcodeDirectory
+from assetmap import cli, ingest, settings
+from assetmap.geography.geocode import PostcodeDirectory
+from assetmap.geography.spatial import LsoaLocator
 from assetmap.ingest import ColumnMapping, IngestResult, UploadError
-from assetmap.spatial import LsoaLocator
+from assetmap.presentation import export, text
 from scripts import make_test_files
 
 DATA = Path(__file__).parent / "data"

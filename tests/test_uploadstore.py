@@ -1,4 +1,5 @@
-"""Kept uploads (``assetmap.uploadstore``) and the cookie that keys them (``ui.sessionkey``)."""
+"""Kept uploads (``assetmap.data.uploadstore``) and the cookie that keys them
+(``ui.sessionkey``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from assetmap import settings, uploadstore
+from assetmap import settings
+from assetmap.data import uploadstore
 from ui import sessionkey
 
 

@@ -10,8 +10,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from assetmap import areas, metrics, settings, store
-from assetmap.assets import FAMILY_COMMUNITY, family_types
+from assetmap import settings
+from assetmap.data import store
+from assetmap.data.assets import FAMILY_COMMUNITY, family_types
+from assetmap.geography import areas
+from assetmap.measures import metrics
 from ui import areafilter, data, warmup
 
 

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Literal
 import pandas as pd
 import streamlit as st
 
-from assetmap import access, areas, change, dictionary, invest
-from assetmap.colour import text_on
+from assetmap.data import dictionary
+from assetmap.geography import areas
+from assetmap.measures import access, change, invest
+from assetmap.presentation.colour import text_on
 from ui import data, upload
 
 if TYPE_CHECKING:
@@ -48,11 +50,12 @@ def invest_ranking(
     _national: pd.DataFrame,
     _area: areas.Area,
 ) -> invest.Ranking:
-    """:func:`assetmap.invest.rank` for one choice, cached by the plain values before ``_national``.
+    """:func:`assetmap.measures.invest.rank` for one choice, cached by the plain values before
+    ``_national``.
 
     ``_national`` must be the neighbourhood table of ``types``, ``need`` and ``upload_digest``
-    and ``_area`` the area ``area_ref`` names. The :class:`~assetmap.invest.Ranking` is a frozen
-    dataclass of a table and plain values, so it pickles into the cache.
+    and ``_area`` the area ``area_ref`` names. The :class:`~assetmap.measures.invest.Ranking` is a
+    frozen dataclass of a table and plain values, so it pickles into the cache.
     """
     return invest.rank(_national, _area, dict(weights), need=need, by=by, top_n=top_n)
 
@@ -82,7 +85,8 @@ def selection_invest_ranking(
 def access_comparison(
     types: tuple[str, ...], need: str, upload_digest: str, _national: pd.DataFrame
 ) -> pd.DataFrame:
-    """:func:`assetmap.access.compare_with_counts` for England, cached by the plain values."""
+    """:func:`assetmap.measures.access.compare_with_counts` for England, cached by the plain
+    values."""
     return access.compare_with_counts(_national)
 
 
@@ -93,7 +97,7 @@ def selection_access_comparison(selection: Selection) -> pd.DataFrame:
 
 
 def change_overview(summary: pd.DataFrame) -> pd.DataFrame:
-    """:func:`assetmap.change.change_summary` as one row per way 2019 was mapped.
+    """:func:`assetmap.measures.change.change_summary` as one row per way 2019 was mapped.
 
     Columns: LSOAs and residents for each direction of change; index labelled in words.
     """
@@ -112,7 +116,8 @@ def change_overview(summary: pd.DataFrame) -> pd.DataFrame:
 
 
 def class_table(cells: pd.DataFrame) -> Styler:
-    """:func:`assetmap.bivariate.cell_counts` with headings in words and each class's colour.
+    """:func:`assetmap.measures.bivariate.cell_counts` with headings in words and each class's
+    colour.
 
     Third 1 is the most deprived, or the fewest assets per 1,000 residents; say so beside it.
     """

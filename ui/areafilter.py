@@ -3,12 +3,12 @@
 The filter lives in the sidebar that ``app.py`` draws before running the chosen page, so its
 widgets keep their state across pages. Its values are mirrored to ``st.query_params``:
 ``?area=icb:E54000008&families=community&types=foodbank,sports_club&need=health``. Asset
-families (:data:`assetmap.assets.FAMILIES`) choose which types are offered; a new session counts
-the community organisations.
+families (:data:`assetmap.data.assets.FAMILIES`) choose which types are offered; a new session
+counts the community organisations.
 
 A value in the URL that cannot be used (an unknown area, type, family or measure) is explained in
-a notice that quotes it as plain text, cut to :data:`assetmap.text.ECHO_MAX_CHARS` characters:
-a link is anyone's to write, so nothing in it is ever read as Markdown.
+a notice that quotes it as plain text, cut to :data:`assetmap.presentation.text.ECHO_MAX_CHARS`
+characters: a link is anyone's to write, so nothing in it is ever read as Markdown.
 """
 
 from __future__ import annotations
@@ -17,9 +17,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from assetmap import areas, dictionary, metrics, settings
-from assetmap.assets import ASSET_SOURCES, FAMILIES, FAMILY_COMMUNITY, family_of, family_types
-from assetmap.text import ECHO_MAX_CHARS, cut, markdown_text
+from assetmap import settings
+from assetmap.data import dictionary
+from assetmap.data.assets import ASSET_SOURCES, FAMILIES, FAMILY_COMMUNITY, family_of, family_types
+from assetmap.geography import areas
+from assetmap.measures import metrics
+from assetmap.presentation.text import ECHO_MAX_CHARS, cut, markdown_text
 from ui import data, upload
 
 #: Levels a user can filter to, in the order offered.
@@ -146,7 +149,7 @@ def link_notice(problem: str) -> None:
     ----------
     problem
         What was wrong, in plain text, with any value from the URL already cut (see
-        :func:`assetmap.text.cut`); it is escaped here, so it shows as written.
+        :func:`assetmap.presentation.text.cut`); it is escaped here, so it shows as written.
     """
     st.warning(
         f"The link could not be followed exactly: {markdown_text(problem.rstrip('.'))}. "

@@ -16,16 +16,18 @@ import pandas as pd
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from assetmap import areas, datacheck, metrics, store
-from assetmap.geocode import PostcodeDirectory
-from assetmap.spatial import LsoaLocator
-from assetmap.text import markdown_text
+from assetmap.data import datacheck, store
+from assetmap.geography import areas
+from assetmap.geography.geocode import PostcodeDirectory
+from assetmap.geography.spatial import LsoaLocator
+from assetmap.measures import metrics
+from assetmap.presentation.text import markdown_text
 from ui import upload
 
 if TYPE_CHECKING:
     import libpysal.graph as lpgraph
 
-    from assetmap.analysis import Neighbourhoods
+    from assetmap.measures.analysis import Neighbourhoods
     from ui.areafilter import Selection
 
 _P = ParamSpec("_P")
@@ -154,9 +156,9 @@ def neighbourhood_metrics(
 ) -> Neighbourhoods:
     """:func:`lsoa_metrics` plus access, clusters, change and the bivariate class (England),
     with the walking distances and the cluster test used
-    (:class:`assetmap.analysis.Neighbourhoods`)."""
+    (:class:`assetmap.measures.analysis.Neighbourhoods`)."""
     # libpysal and esda take over a second to import: only pages that show these pay for it.
-    from assetmap import analysis
+    from assetmap.measures import analysis
 
     national = lsoa_metrics(types, need, upload_digest, _upload_assets)
     points = store.load_assets()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from assetmap import export
+from assetmap.presentation import export
 
 
 def shown_and_full(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from assetmap import datacheck, store
-from assetmap.text import markdown_text
+from assetmap.data import datacheck, store
+from assetmap.presentation.text import markdown_text
 from ui import areafilter, data
 from ui.areafilter import Selection
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from assetmap import areas, maps, mapviews, offline
-from assetmap.assets import ASSET_SOURCES, to_geodataframe
-from assetmap.mapviews import MapView
+from assetmap.data.assets import ASSET_SOURCES, to_geodataframe
+from assetmap.geography import areas
+from assetmap.presentation import maps, mapviews, offline
+from assetmap.presentation.mapviews import MapView
 from ui import data
 
 #: Levels that can colour England or a region.

@@ -5,8 +5,8 @@ to a browser that has no valid key it adds ``Set-Cookie`` with a fresh one. The 
 ``HttpOnly`` (no script on the page can read it), ``SameSite=Strict`` (no other site's link sends
 it) and lives until the browser is closed; over HTTPS it is ``Secure`` too. Streamlit then reads
 it from the session's websocket request (:func:`current`), and :mod:`ui.upload` keeps the last
-mapped upload under it (:mod:`assetmap.uploadstore`), so a reload or a server restart within the
-age limit finds it again, and nothing in the URL ever names it.
+mapped upload under it (:mod:`assetmap.data.uploadstore`), so a reload or a server restart within
+the age limit finds it again, and nothing in the URL ever names it.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 import streamlit as st
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from assetmap import uploadstore
+from assetmap.data import uploadstore
 
 #: Name of the cookie.
 COOKIE = "assetmap_upload_key"

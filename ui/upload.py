@@ -2,7 +2,7 @@
 
 An upload lives in ``st.session_state`` (memory of this session) and, unless the user says not
 to, on the server's disk for :data:`assetmap.settings.UPLOAD_KEEP_MINUTES` under this browser's
-random key (:mod:`ui.sessionkey`, an HttpOnly cookie; :mod:`assetmap.uploadstore`), so a reload
+random key (:mod:`ui.sessionkey`, an HttpOnly cookie; :mod:`assetmap.data.uploadstore`), so a reload
 or a server restart within that time restores it. It is never in a cache shared with other
 sessions except under the digest of its own content, so one user's register is never visible to
 another session.
@@ -16,9 +16,10 @@ import time
 import pandas as pd
 import streamlit as st
 
-from assetmap import settings, uploadstore
-from assetmap.assets import FAMILY_COMMUNITY
-from assetmap.uploadstore import KeptUpload
+from assetmap import settings
+from assetmap.data import uploadstore
+from assetmap.data.assets import FAMILY_COMMUNITY
+from assetmap.data.uploadstore import KeptUpload
 from ui import sessionkey
 
 #: Uploaded categories become asset types with this prefix, so they never clash with open layers.
@@ -27,7 +28,7 @@ _KEY = "session_upload"
 _TRIED = "session_upload_restore_tried"
 _RESTORED = "session_upload_restored"
 
-#: A mapped upload (see :class:`assetmap.uploadstore.KeptUpload`).
+#: A mapped upload (see :class:`assetmap.data.uploadstore.KeptUpload`).
 SessionUpload = KeptUpload
 
 

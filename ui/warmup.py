@@ -14,7 +14,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from assetmap import datacheck, store
+from assetmap.data import datacheck, store
 from ui import areafilter, data
 from ui.mapview import OVERVIEW_LEVELS
 
@@ -45,7 +45,7 @@ def warm() -> float | None:
     page draws.
 
     First the data folder is checked against its build's manifest
-    (:func:`assetmap.datacheck.check`: sizes and row counts, a few milliseconds).
+    (:func:`assetmap.data.datacheck.check`: sizes and row counts, a few milliseconds).
 
     Returns
     -------

@@ -2,8 +2,8 @@
 
 Each subcommand is a ``cmd_<name>`` function; :func:`parser` declares the arguments and
 :func:`main` runs them. Every table goes through ``_emit``: printed, or written in the format of
-the file's extension (:data:`assetmap.export.FORMATS`), with LSOA or area polygons or asset points
-where the rows have them. ``assetmap --help`` lists examples.
+the file's extension (:data:`assetmap.presentation.export.FORMATS`), with LSOA or area polygons or
+asset points where the rows have them. ``assetmap --help`` lists examples.
 """
 
 from __future__ import annotations
@@ -15,20 +15,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from assetmap import (
-    access,
-    areas,
-    datacheck,
-    dictionary,
-    export,
-    ingest,
-    metrics,
-    settings,
-    sources,
-    store,
-)
-from assetmap.assets import ASSET_SOURCES, FAMILIES, FAMILY_COMMUNITY, selected_types
-from assetmap.build import BuildError, build
+from assetmap import ingest, settings
+from assetmap.data import datacheck, dictionary, sources, store
+from assetmap.data.assets import ASSET_SOURCES, FAMILIES, FAMILY_COMMUNITY, selected_types
+from assetmap.data.build import BuildError, build
+from assetmap.geography import areas
+from assetmap.measures import access, metrics
+from assetmap.presentation import export
 
 #: ``assetmap --help``: plain text (argparse prints it as it is).
 DESCRIPTION = """\
@@ -144,7 +137,8 @@ def cmd_deciles(args: argparse.Namespace) -> int:
 
 
 def cmd_findings(args: argparse.Namespace) -> int:
-    from assetmap import charities, reading
+    from assetmap.data import charities
+    from assetmap.presentation import reading
 
     lsoas = store.load_lsoas(args.data_dir)
     counts = metrics.count_assets(store.load_assets(args.data_dir), lsoas["lsoa21cd"])
@@ -175,7 +169,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     if args.left_behind:
         table = table[table["left_behind"]]
     if args.more_deprived_few_assets:
-        from assetmap import change
+        from assetmap.measures import change
 
         flags = change.more_deprived_few_assets(frame).set_axis(frame["lsoa21cd"])
         table = table[table["lsoa21cd"].map(flags).to_numpy(dtype=bool)]
@@ -223,7 +217,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 
 
 def cmd_change(args: argparse.Namespace) -> int:
-    from assetmap import change
+    from assetmap.measures import change
 
     frame = change.decile_change(_load_metrics(args))
     area = _area(args, frame)
@@ -240,7 +234,7 @@ def cmd_change(args: argparse.Namespace) -> int:
 def _with_access(frame: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
     # Walking access for all of England (its criterion percentile is national); skipped with a
     # note when the build has no residence points.
-    from assetmap import analysis
+    from assetmap.measures import analysis
 
     try:
         residence = store.load_residence(args.data_dir)
@@ -255,7 +249,7 @@ def _with_access(frame: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
 
 def _with_cold_spots(frame: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
     # National gap-score clusters (a few seconds); skipped with a note without the contiguity.
-    from assetmap import analysis
+    from assetmap.measures import analysis
 
     try:
         graph = store.load_contiguity(args.data_dir)
@@ -266,7 +260,7 @@ def _with_cold_spots(frame: pd.DataFrame, args: argparse.Namespace) -> pd.DataFr
 
 
 def cmd_invest(args: argparse.Namespace) -> int:
-    from assetmap import invest
+    from assetmap.measures import invest
 
     try:
         weights = invest.parse_weights(args.weights or [])
@@ -299,7 +293,7 @@ _LSOA_ID_COLUMNS = ["lsoa21cd", "lsoa21nm", "lad24nm", "imd_decile", "population
 
 
 def cmd_hotspots(args: argparse.Namespace) -> int:
-    from assetmap import hotspots
+    from assetmap.measures import hotspots
 
     frame = _load_metrics(args)
     area = _area(args, frame)
@@ -331,7 +325,7 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
 
 
 def cmd_bivariate(args: argparse.Namespace) -> int:
-    from assetmap import bivariate
+    from assetmap.measures import bivariate
 
     frame = _load_metrics(args)
     area = _area(args, frame)
@@ -380,8 +374,8 @@ _INGEST_COLUMNS = {
 def cmd_ingest(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from assetmap.geocode import PostcodeDirectory
-    from assetmap.spatial import LsoaLocator
+    from assetmap.geography.geocode import PostcodeDirectory
+    from assetmap.geography.spatial import LsoaLocator
 
     store.load_manifest(args.data_dir)  # a clear NotBuiltError before loading anything
     try:
@@ -456,8 +450,8 @@ _NO_DATA_CHECK = frozenset({"build", "dictionary", "check-data"})
 def cmd_join(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
-    from assetmap import distributed
-    from assetmap.spatial import LsoaLocator
+    from assetmap.geography.spatial import LsoaLocator
+    from assetmap.measures import distributed
 
     if not args.points.exists():
         print(f"assetmap: {args.points} does not exist", file=sys.stderr)

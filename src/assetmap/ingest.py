@@ -22,7 +22,7 @@ An upload is bytes and a file name, nothing more: the name only tells which form
 
 :func:`ingest` runs all three. Nothing here evaluates, unpickles or executes anything from the file;
 text stays text (HTML is escaped where it is shown; CSV exports go through
-:func:`assetmap.export.to_csv_bytes`, which neutralises formulas).
+:func:`assetmap.presentation.export.to_csv_bytes`, which neutralises formulas).
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ import pandas as pd
 from pyproj import Transformer
 
 from assetmap import settings
-from assetmap.assets import (
+from assetmap.data.assets import (
     ASSET_COLUMNS,
     LOCATED_BY_GRID,
     LOCATED_BY_LATLON,
@@ -61,15 +61,15 @@ from assetmap.assets import (
     REASON_OUTSIDE_ENGLAND,
     WARNING_POSTCODE_FAR,
 )
-from assetmap.geocode import (
+from assetmap.geography.geocode import (
     STATUS_MALFORMED,
     STATUS_MISSING,
     STATUS_NO_GRIDREF,
     STATUS_UNKNOWN,
     PostcodeDirectory,
 )
-from assetmap.spatial import METHOD_NEAREST, LsoaLocator
-from assetmap.text import ECHO_MAX_CHARS
+from assetmap.geography.spatial import METHOD_NEAREST, LsoaLocator
+from assetmap.presentation.text import ECHO_MAX_CHARS
 
 # --------------------------------------------------------------------------------------------------
 # Vocabulary
@@ -110,7 +110,8 @@ REASON_MERGED_LINE: Final = "line merged into another row"
 #: A line that continues a quoted value with a line break: its row is judged as a whole.
 REASON_CONTINUED_LINE: Final = "line continues the row above"
 
-#: Every reason a row can be reported with (postcode reasons are :mod:`assetmap.geocode`'s).
+#: Every reason a row can be reported with (postcode reasons are
+#: :mod:`assetmap.geography.geocode`'s).
 REASONS: Final[tuple[str, ...]] = (
     REASON_MERGED_LINE,
     REASON_CONTINUED_LINE,
@@ -135,7 +136,7 @@ REASONS: Final[tuple[str, ...]] = (
 )
 
 #: Warnings on rows that were mapped but changed or doubtful (column ``warning``; the open layers
-#: use :data:`assetmap.assets.WARNING_POSTCODE_FAR` too).
+#: use :data:`assetmap.data.assets.WARNING_POSTCODE_FAR` too).
 WARNING_SWAPPED: Final = "latitude and longitude were the wrong way round"
 WARNING_REPEATED_ID: Final = "identifier used twice"
 
@@ -304,7 +305,7 @@ class RawTable:
         ``csv``, ``xlsx`` or ``geojson``.
     filename
         The file's name, cleaned for display (no folders, no control characters, at most
-        :data:`assetmap.text.ECHO_MAX_CHARS` characters).
+        :data:`assetmap.presentation.text.ECHO_MAX_CHARS` characters).
     encoding, delimiter
         What the text was read with (``None`` for workbooks and GeoJSON).
     header_row
@@ -443,9 +444,10 @@ class IngestResult:
     Attributes
     ----------
     assets
-        Columns :data:`UPLOAD_ASSET_COLUMNS`: the open layers' :data:`assetmap.assets.ASSET_COLUMNS`
-        (``asset_type`` is the category's slug or the default type) plus ``located_by`` and
-        ``warning`` (``None`` unless the row was fixed or looks doubtful).
+        Columns :data:`UPLOAD_ASSET_COLUMNS`: the open layers'
+        :data:`assetmap.data.assets.ASSET_COLUMNS` (``asset_type`` is the category's slug or the
+        default type) plus ``located_by`` and ``warning`` (``None`` unless the row was fixed or
+        looks doubtful).
     report
         Columns :data:`UPLOAD_REPORT_COLUMNS`: every row not mapped, with its reason (one of
         :data:`REASONS`), a detail in words, and the raw location values as given.
@@ -2876,9 +2878,9 @@ def ingest(
     filename
         The name it was uploaded with (its ending says the format; never used as a path).
     postcodes
-        The postcode directory (:meth:`assetmap.geocode.PostcodeDirectory.load`).
+        The postcode directory (:meth:`assetmap.geography.geocode.PostcodeDirectory.load`).
     locator
-        The LSOA locator (:meth:`assetmap.spatial.LsoaLocator.load`).
+        The LSOA locator (:meth:`assetmap.geography.spatial.LsoaLocator.load`).
     mapping
         Which column holds what; detected from the headers when ``None``.
     default_type

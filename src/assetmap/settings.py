@@ -58,9 +58,9 @@ CLOSE_MATCHES: int = 5
 #: message of its own (only a file over 51 MB still meets Streamlit's).
 UPLOAD_MAX_MB: int = 50
 
-#: A browser's last mapped upload is kept on the server's disk (:mod:`assetmap.uploadstore`) for at
-#: most this many minutes, so a reload or a server restart within that time restores it; 0 keeps
-#: uploads in the session's memory only.
+#: A browser's last mapped upload is kept on the server's disk (:mod:`assetmap.data.uploadstore`)
+#: for at most this many minutes, so a reload or a server restart within that time restores it; 0
+#: keeps uploads in the session's memory only.
 UPLOAD_KEEP_MINUTES: int = 60
 
 #: Cap (megabytes) on all kept uploads together: past it, the oldest are deleted first.
@@ -93,13 +93,13 @@ SOURCE_POSTCODE_MISMATCH_M: float = 1_000.0
 #: A row located by its coordinates whose own postcode lies further away than this gets a warning.
 UPLOAD_POSTCODE_MISMATCH_M: float = 2_000.0
 
-#: "Few assets" (:func:`assetmap.change.few_assets`): an LSOA with no asset of the chosen types, or
-#: with a national provision percentile at or below this (the least-provided third, the same cut
-#: as provision tertile 1 of a bivariate need x provision map).
+#: "Few assets" (:func:`assetmap.measures.change.few_assets`): an LSOA with no asset of the chosen
+#: types, or with a national provision percentile at or below this (the least-provided third, the
+#: same cut as provision tertile 1 of a bivariate need x provision map).
 FEW_ASSETS_MAX_PROVISION_PERCENTILE: float = 100 / 3
 
-#: "Where to invest first" (:mod:`assetmap.invest`): default length of the short list, and the N
-#: of "stays in the top N" in the stability measure.
+#: "Where to invest first" (:mod:`assetmap.measures.invest`): default length of the short list, and
+#: the N of "stays in the top N" in the stability measure.
 INVEST_TOP_N: int = 20
 
 #: Number of weight vectors drawn around the user's weights to measure how stable a rank is.
@@ -121,15 +121,15 @@ INVEST_RANK_RANGE: tuple[float, float] = (5.0, 95.0)
 INVEST_REASON_MIN_PERCENTILE: float = 50.0
 
 #: Walking distance (metres, straight line in British National Grid) for ``walk_assets`` in
-#: :mod:`assetmap.access`: 800 m is about a 10-minute walk at 4.8 km/h.
+#: :mod:`assetmap.measures.access`: 800 m is about a 10-minute walk at 4.8 km/h.
 WALK_DISTANCE_M: float = 800.0
 
 #: Catchment (metres) of the two-step floating catchment area ratio ``fca_per_1k``; ``None``
 #: uses the walking distance.
 FCA_DISTANCE_M: float | None = None
 
-#: Dask engine (:mod:`assetmap.distributed`): workers of the ``LocalCluster`` started when no
-#: scheduler address is given (one thread each, so each worker uses one core).
+#: Dask engine (:mod:`assetmap.measures.distributed`): workers of the ``LocalCluster`` started when
+#: no scheduler address is given (one thread each, so each worker uses one core).
 DASK_WORKERS: int = 2
 
 #: Memory limit of each ``LocalCluster`` worker (Dask spills to disk above 60% of it).
@@ -139,8 +139,8 @@ DASK_WORKER_MEMORY: str = "2GiB"
 #: enough that the per-task overhead (tens of milliseconds) is small beside the join itself.
 DASK_POINTS_PER_PARTITION: int = 1_000_000
 
-#: Hot and cold spots (:mod:`assetmap.hotspots`): conditional permutations per LSOA for the local
-#: Moran's I of the gap score. 999 resolves two-sided p-values down to 0.002 and takes a few
+#: Hot and cold spots (:mod:`assetmap.measures.hotspots`): conditional permutations per LSOA for the
+#: local Moran's I of the gap score. 999 resolves two-sided p-values down to 0.002 and takes a few
 #: seconds for all of England (see bench/bench_hotspots.py).
 HOTSPOT_PERMUTATIONS: int = 999
 

@@ -18,7 +18,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from assetmap import offline, settings
+from assetmap import settings
+from assetmap.presentation import offline
 
 if TYPE_CHECKING:
     from playwright.sync_api import Frame, FrameLocator, Page

@@ -14,7 +14,8 @@ import streamlit as st
 from branca.colormap import StepColormap
 from streamlit_folium import st_folium
 
-from assetmap import offline, store
+from assetmap.data import store
+from assetmap.presentation import offline
 
 ICB = "QYG"
 #: Diverging, most deprived (decile 1) red to least deprived (10) blue.

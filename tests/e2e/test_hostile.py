@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Dialog, Error, Page, Request, Route
 
-from assetmap import store
+from assetmap.data import store
 from tests.e2e.harness import (
     FOLIUM_IFRAME,
     TIMEOUT_MS,

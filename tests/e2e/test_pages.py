@@ -20,8 +20,8 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
-from assetmap import store
-from assetmap.assets import ASSET_SOURCES, FAMILIES, FAMILY_COMMUNITY, family_types
+from assetmap.data import store
+from assetmap.data.assets import ASSET_SOURCES, FAMILIES, FAMILY_COMMUNITY, family_types
 from tests.e2e.harness import (
     FOLIUM_IFRAME,
     TIMEOUT_MS,

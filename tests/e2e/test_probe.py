@@ -9,7 +9,8 @@ import pytest
 from branca.colormap import StepColormap
 from playwright.sync_api import Page
 
-from assetmap import offline, store
+from assetmap.data import store
+from assetmap.presentation import offline
 from tests.e2e.harness import (
     NetworkLog,
     StreamlitServer,

@@ -53,7 +53,8 @@ from typing import Final, Literal
 import pandas as pd
 from branca.element import MacroElement, Template
 
-from assetmap import areas, colour
+from assetmap.geography import areas
+from assetmap.presentation import colour
 
 #: Stevens' blue-red palette keyed by his ``"x-y"`` cell (1 = low, 3 = high on each axis).
 STEVENS_BLUE_RED: Final = {
@@ -146,12 +147,13 @@ def classify(
     Parameters
     ----------
     metrics
-        Output of :func:`assetmap.metrics.lsoa_metrics` for all of England.
+        Output of :func:`assetmap.measures.metrics.lsoa_metrics` for all of England.
     area
         The area; England when ``None``.
     need
         The need measure ``metrics`` was computed with (one of
-        :data:`assetmap.metrics.NEED_MEASURES`): deprivation thirds are of its ``<need>_rank``.
+        :data:`assetmap.measures.metrics.NEED_MEASURES`): deprivation thirds are of its
+        ``<need>_rank``.
     bands
         ``"national"``: thirds of England's 33,755 LSOAs; ``"area"``: thirds of the area's LSOAs.
         With fewer than three LSOAs, area thirds mean little (one LSOA is tertile 3).

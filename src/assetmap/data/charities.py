@@ -37,7 +37,7 @@ population it implies, :math:`1000 \sum_d c_d \big/ \sum_d (1000\, c_d / \rho_d)
 :math:`\rho_d` the published density.
 
 **Other areas.** Each LSOA carries its authority's rate (``lad_charities_per_1k``), so any group
-of LSOAs :math:`A` (see :func:`assetmap.metrics.rollup`) gets
+of LSOAs :math:`A` (see :func:`assetmap.measures.metrics.rollup`) gets
 
 .. math::
 
@@ -63,9 +63,10 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from assetmap import areas, sources
+from assetmap.geography import areas
+from assetmap.data import sources
 
-#: Key of the source in :data:`assetmap.sources.SOURCES`.
+#: Key of the source in :data:`assetmap.data.sources.SOURCES`.
 SOURCE_KEY: Final = "charity_density"
 
 #: The credit line that goes with every figure drawn from the file.

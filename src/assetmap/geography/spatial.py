@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from assetmap import datacheck, settings
-from assetmap.gridindex import GridIndex
+from assetmap import settings
+from assetmap.data import datacheck
+from assetmap.geography.gridindex import GridIndex
 
 #: How a point was assigned to its LSOA (column ``lsoa_method``).
 METHOD_WITHIN: Final = "within"
@@ -90,7 +91,7 @@ class LsoaLocator:
 
         Raises
         ------
-        assetmap.datacheck.DataCheckError
+        assetmap.data.datacheck.DataCheckError
             The index differs from the build's manifest (its SHA-256 is compared first: about
             15 ms), or the LSOA file fails to read (a changed byte fails a page checksum) and
             differs from it: the message names the file and ``assetmap build``.

@@ -1,8 +1,8 @@
-"""Readers for the built data under ``settings.DATA_DIR`` (see :mod:`assetmap.build`).
+"""Readers for the built data under ``settings.DATA_DIR`` (see :mod:`assetmap.data.build`).
 
 Parquet files are read with their page checksums verified. A reader that fails on a built file
-checks that file against the build's manifest (:func:`assetmap.datacheck.check_file`): when it
-differs, the reader raises :class:`assetmap.datacheck.DataCheckError`, whose message names the
+checks that file against the build's manifest (:func:`assetmap.data.datacheck.check_file`): when it
+differs, the reader raises :class:`assetmap.data.datacheck.DataCheckError`, whose message names the
 file, what differs and the command that rebuilds it; otherwise the reader's own error stands.
 """
 
@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
-from assetmap import datacheck, settings
-from assetmap.spatial import LSOA_FILE
+from assetmap.data import datacheck
+from assetmap import settings
+from assetmap.geography.spatial import LSOA_FILE
 
 if TYPE_CHECKING:
     from libpysal import graph as lpgraph
@@ -24,7 +25,7 @@ if TYPE_CHECKING:
 ASSETS_FILE = "assets/assets.parquet"
 REPORT_FILE = "assets/report.csv"
 #: Each mapped row of a layer whose publisher names its ward and district, beside ours
-#: (:func:`assetmap.assets.placement_agreement`).
+#: (:func:`assetmap.data.assets.placement_agreement`).
 PLACEMENT_CHECK_FILE = "assets/placement_check.csv"
 MANIFEST_FILE = datacheck.MANIFEST_FILE
 
@@ -84,7 +85,7 @@ def load_lsoas(
 
 
 def load_assets(data_dir: Path | None = None, *, geometry: bool = False) -> pd.DataFrame:
-    """Every located asset of the open layers (see :data:`assetmap.assets.ASSET_COLUMNS`)."""
+    """Every located asset of the open layers (see :data:`assetmap.data.assets.ASSET_COLUMNS`)."""
     path = _path(ASSETS_FILE, data_dir)
     with datacheck.reading(path, data_dir):
         if geometry:
@@ -93,7 +94,7 @@ def load_assets(data_dir: Path | None = None, *, geometry: bool = False) -> pd.D
 
 
 def load_residence(data_dir: Path | None = None) -> pd.DataFrame:
-    """Each LSOA's residence point (see :func:`assetmap.access.residence_points`).
+    """Each LSOA's residence point (see :func:`assetmap.measures.access.residence_points`).
 
     Parameters
     ----------
@@ -106,8 +107,8 @@ def load_residence(data_dir: Path | None = None) -> pd.DataFrame:
         Sorted by ``lsoa21cd``: ``res_easting``, ``res_northing`` (metres), ``res_postcodes``
         and ``res_method``.
     """
-    # assetmap.access imports scipy (a quarter of a second): only pages that use it pay.
-    from assetmap.access import RESIDENCE_FILE
+    # assetmap.measures.access imports scipy (a quarter of a second): only pages that use it pay.
+    from assetmap.measures.access import RESIDENCE_FILE
 
     path = _path(RESIDENCE_FILE, data_dir)
     with datacheck.reading(path, data_dir):
@@ -115,7 +116,7 @@ def load_residence(data_dir: Path | None = None) -> pd.DataFrame:
 
 
 def load_contiguity(data_dir: Path | None = None) -> lpgraph.Graph:
-    """Queen contiguity between England's LSOAs (see :func:`assetmap.hotspots.queen_contiguity`).
+    """Queen contiguity between England's LSOAs (see :func:`assetmap.measures.hotspots.queen_contiguity`).
 
     Parameters
     ----------
@@ -132,7 +133,7 @@ def load_contiguity(data_dir: Path | None = None) -> lpgraph.Graph:
     # module, so they are imported only by the pages that need them.
     from libpysal import graph as lpgraph
 
-    from assetmap.hotspots import CONTIGUITY_FILE
+    from assetmap.measures.hotspots import CONTIGUITY_FILE
 
     path = _path(CONTIGUITY_FILE, data_dir)
     with datacheck.reading(path, data_dir):
@@ -148,7 +149,7 @@ def load_report(data_dir: Path | None = None) -> pd.DataFrame:
 
 def load_placement_check(data_dir: Path | None = None) -> pd.DataFrame:
     """Mapped food banks (and any layer with the publisher's own area names) beside our ward
-    and local authority (:data:`assetmap.assets.AGREEMENT_COLUMNS` and ``asset_type``)."""
+    and local authority (:data:`assetmap.data.assets.AGREEMENT_COLUMNS` and ``asset_type``)."""
     path = _path(PLACEMENT_CHECK_FILE, data_dir)
     with datacheck.reading(path, data_dir):
         return pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -163,13 +164,13 @@ def load_layer(level: str, data_dir: Path | None = None) -> gpd.GeoDataFrame:
 
 def load_manifest(data_dir: Path | None = None) -> dict[str, Any]:
     """The build manifest: checksums, counts, vintages, timings, and every file written
-    (:mod:`assetmap.datacheck`).
+    (:mod:`assetmap.data.datacheck`).
 
     Raises
     ------
     NotBuiltError
         There is no manifest.
-    assetmap.datacheck.DataCheckError
+    assetmap.data.datacheck.DataCheckError
         It is not valid JSON or not a manifest.
     """
     _path(MANIFEST_FILE, data_dir)
@@ -178,8 +179,8 @@ def load_manifest(data_dir: Path | None = None) -> dict[str, Any]:
 
 def load_charity_lookup(data_dir: Path | None = None) -> pd.DataFrame:
     """England's 2019 local authorities with their charity counts and 2024 authority
-    (:data:`assetmap.charities.LAD19_COLUMNS`)."""
-    from assetmap.charities import LOOKUP_FILE
+    (:data:`assetmap.data.charities.LAD19_COLUMNS`)."""
+    from assetmap.data.charities import LOOKUP_FILE
 
     path = _path(LOOKUP_FILE, data_dir)
     with datacheck.reading(path, data_dir):

@@ -4,7 +4,8 @@ Planners bring point sets far larger than the open asset layers: every address (
 UPRNs in England), every OpenStreetMap point of interest, years of grant records. The same two
 steps run on either engine and give identical answers:
 
-1. **Join.** Each point gets the LSOA it lies in, by :class:`assetmap.spatial.LsoaLocator` (the
+1. **Join.** Each point gets the LSOA it lies in, by :class:`assetmap.geography.spatial.LsoaLocator`
+(the
    exact grid index, with the nearest-LSOA fallback within ``settings.NEAREST_LSOA_MAX_M``). A
    point's answer depends on that point alone, so the join is *embarrassingly parallel*: cutting
    the points into partitions and joining each partition on its own gives, row for row, what one
@@ -13,10 +14,11 @@ steps run on either engine and give identical answers:
    :math:`a_{i,t} = \sum_{p} [\text{lsoa}(p) = i]\,[\text{type}(p) = t]`, is a sum over points,
    so it is the sum of the partitions' counts,
    :math:`a_{i,t} = \sum_{k} a^{(k)}_{i,t}`, and integer sums are exact in any order. Each
-   partition is counted with :func:`assetmap.metrics.count_assets` itself and the tables are
-   added. Everything after the counts (rates, national percentiles, gap scores, roll-ups) works
+   partition is counted with :func:`assetmap.measures.metrics.count_assets` itself and the tables
+   are added. Everything after the counts (rates, national percentiles, gap scores, roll-ups) works
    on 33,755 LSOA rows whatever the number of points, so it runs on the client with
-   :func:`assetmap.metrics.lsoa_metrics` and :func:`assetmap.metrics.rollup` unchanged.
+   :func:`assetmap.measures.metrics.lsoa_metrics` and :func:`assetmap.measures.metrics.rollup`
+   unchanged.
 
 With ``engine="dask"`` points are read from GeoParquet (one file or a folder of them, local or on
 object storage) by dask-geopandas, sorted along a Hilbert curve (``spatial_shuffle``) so that
@@ -45,9 +47,10 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from assetmap import metrics, settings
-from assetmap.assets import ASSET_SOURCES
-from assetmap.spatial import METHOD_NEAREST, METHOD_WITHIN, LsoaLocator
+from assetmap import settings
+from assetmap.data.assets import ASSET_SOURCES
+from assetmap.geography.spatial import METHOD_NEAREST, METHOD_WITHIN, LsoaLocator
+from assetmap.measures import metrics
 
 if TYPE_CHECKING:
     import dask.dataframe as dd
@@ -70,7 +73,7 @@ __all__ = [
 #: Engines of :func:`join_file`: ``"local"`` (one process, in memory) or ``"dask"``.
 ENGINES: Final = ("local", "dask")
 
-#: Columns the join adds to the points (see :meth:`assetmap.spatial.LsoaLocator.locate`).
+#: Columns the join adds to the points (see :meth:`assetmap.geography.spatial.LsoaLocator.locate`).
 JOIN_COLUMNS: Final = ("lsoa21cd", "lsoa_method", "distance_to_lsoa_m")
 
 # Text columns are pandas' string dtype with NaN for "none", on both engines, so they survive a
@@ -102,7 +105,7 @@ def locate_points(points: gpd.GeoDataFrame, locator: LsoaLocator) -> gpd.GeoData
         Point geometries in any CRS (reprojected to British National Grid for the join);
         missing or empty geometries get no LSOA.
     locator
-        The LSOA locator (:meth:`assetmap.spatial.LsoaLocator.load`).
+        The LSOA locator (:meth:`assetmap.geography.spatial.LsoaLocator.load`).
 
     Returns
     -------
@@ -168,8 +171,8 @@ def join_points(
     points
         A dask-geopandas frame of point geometries (any CRS), e.g. from :func:`read_points`.
     locator
-        An :class:`~assetmap.spatial.LsoaLocator`, or better a future of one already on every
-        worker (``client.scatter(locator, broadcast=True)``; :func:`join_file` does this), so
+        An :class:`~assetmap.geography.spatial.LsoaLocator`, or better a future of one already on
+        every worker (``client.scatter(locator, broadcast=True)``; :func:`join_file` does this), so
         it is not put into the task graph.
     npartitions
         Partitions after the shuffle; the input's count when ``None``.
@@ -447,7 +450,8 @@ def _show(futures: Any, progress: bool) -> None:
 
 
 def _add_counts(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
-    """Sum two tables of :func:`assetmap.metrics.count_assets` (types missing in one count 0)."""
+    """Sum two tables of :func:`assetmap.measures.metrics.count_assets` (types missing in one count
+    0)."""
     total = left.add(right, fill_value=0)
     known = [f"assets_{t}" for t in ASSET_SOURCES]
     # count_assets puts the open layers first, then other types sorted.
@@ -456,7 +460,8 @@ def _add_counts(left: pd.DataFrame, right: pd.DataFrame) -> pd.DataFrame:
 
 
 def count_assets(assets: dd.DataFrame, lsoa_codes: pd.Series) -> pd.DataFrame:
-    r""":func:`assetmap.metrics.count_assets` on a Dask frame: counted per partition, then summed.
+    r""":func:`assetmap.measures.metrics.count_assets` on a Dask frame: counted per partition, then
+    summed.
 
     .. math::
 
@@ -505,7 +510,7 @@ def lsoa_metrics(
     types: Sequence[str] | None = None,
     need: str = "imd",
 ) -> pd.DataFrame:
-    """:func:`assetmap.metrics.lsoa_metrics` with the assets counted on Dask.
+    """:func:`assetmap.measures.metrics.lsoa_metrics` with the assets counted on Dask.
 
     Parameters
     ----------
@@ -522,7 +527,7 @@ def lsoa_metrics(
     -------
     pandas.DataFrame
         Equal to ``metrics.lsoa_metrics`` on the same assets counted in memory; roll it up to
-        any level with :func:`assetmap.metrics.rollup`.
+        any level with :func:`assetmap.measures.metrics.rollup`.
     """
     counts = count_assets(assets, lsoas["lsoa21cd"])
     return metrics.lsoa_metrics(lsoas, counts, types=types, need=need)

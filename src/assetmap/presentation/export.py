@@ -21,7 +21,9 @@ import geopandas as gpd
 import pandas as pd
 from pandas.api.types import is_object_dtype, is_string_dtype
 
-from assetmap import areas, settings, store
+from assetmap import settings
+from assetmap.data import store
+from assetmap.geography import areas
 
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
 
@@ -169,8 +171,8 @@ def area_geometry(
 ) -> gpd.GeoSeries:
     """The built polygons of areas of one level, in the order of ``codes``.
 
-    LSOAs come from the LSOA layer, the levels of :data:`assetmap.areas.AREA_LAYERS` from their
-    boundary layers; wards, which have no layer in the build, are dissolved from their LSOAs.
+    LSOAs come from the LSOA layer, the levels of :data:`assetmap.geography.areas.AREA_LAYERS` from
+    their boundary layers; wards, which have no layer in the build, are dissolved from their LSOAs.
 
     Parameters
     ----------
@@ -178,7 +180,7 @@ def area_geometry(
         Area codes of ``level`` (e.g. ``lsoa21cd`` or ``lad24cd`` values); a series keeps its
         index.
     level
-        A key of :data:`assetmap.areas.LEVELS`.
+        A key of :data:`assetmap.geography.areas.LEVELS`.
     data_dir
         The build folder; defaults to ``settings.DATA_DIR``.
 

@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from assetmap import settings
-from assetmap.assets import FAMILY_COMMUNITY
+from assetmap.data.assets import FAMILY_COMMUNITY
 
 #: Keys are :func:`secrets.token_urlsafe` of 32 bytes: 43 characters of the URL-safe alphabet.
 _KEY_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")

@@ -15,7 +15,7 @@ What is checked when:
 - **``assetmap check-data`` and the end of every build**: the same, and every file's SHA-256,
   which also catches a changed byte that keeps the size (about a tenth of a second for the
   45 MB of a build): ``check(full=True)``.
-- **on reading** (:mod:`assetmap.store`): the Parquet files carry page checksums, which the
+- **on reading** (:mod:`assetmap.data.store`): the Parquet files carry page checksums, which the
   readers verify; a file that cannot be read is then checked against its SHA-256 here
   (:func:`check_file`), so a damaged file is reported as such and a reader's own bug is not
   blamed on the data. The LSOA grid index (an ``.npz``, whose zip CRC-32s cover its arrays but

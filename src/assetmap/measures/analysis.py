@@ -1,16 +1,16 @@
 """Beyond counting: one national table with access, hot spots, change since 2019 and the 3x3 class.
 
-:func:`neighbourhood_metrics` adds to :func:`assetmap.metrics.lsoa_metrics` every per-LSOA
+:func:`neighbourhood_metrics` adds to :func:`assetmap.measures.metrics.lsoa_metrics` every per-LSOA
 result of the methods that turn "few assets here" into an investment case, each defined in its
 own module:
 
-* walking-distance access and the 2SFCA ratio (:mod:`assetmap.access`);
-* local Moran's I clusters of the gap score (:mod:`assetmap.hotspots`);
-* the change in IMD decile since 2019 (:mod:`assetmap.change`);
-* the deprivation x provision tertile class (:mod:`assetmap.bivariate`).
+* walking-distance access and the 2SFCA ratio (:mod:`assetmap.measures.access`);
+* local Moran's I clusters of the gap score (:mod:`assetmap.measures.hotspots`);
+* the change in IMD decile since 2019 (:mod:`assetmap.measures.change`);
+* the deprivation x provision tertile class (:mod:`assetmap.measures.bivariate`).
 
 Everything is computed for all of England, like the percentiles it builds on, so a value means
-the same wherever one looks; select an area afterwards (:func:`assetmap.areas.select`).
+the same wherever one looks; select an area afterwards (:func:`assetmap.geography.areas.select`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 import libpysal.graph as lpgraph
 import pandas as pd
 
-from assetmap import access, bivariate, change, hotspots
+from assetmap.measures import access, bivariate, change, hotspots
 
 #: What the cluster test adds to a metrics table (its ``gap_score`` is the table's own).
 _CLUSTER_RESULTS = tuple(c for c in hotspots.CLUSTER_COLUMNS if c != "gap_score")
@@ -114,14 +114,14 @@ def neighbourhood_metrics(
     Parameters
     ----------
     metrics
-        :func:`assetmap.metrics.lsoa_metrics` for all of England.
+        :func:`assetmap.measures.metrics.lsoa_metrics` for all of England.
     residence
-        Residence points (:func:`assetmap.store.load_residence`).
+        Residence points (:func:`assetmap.data.store.load_residence`).
     assets
         Located assets with ``asset_type``, ``easting`` and ``northing``: the open layers and
         any uploaded register.
     contiguity
-        Queen contiguity (:func:`assetmap.store.load_contiguity`).
+        Queen contiguity (:func:`assetmap.data.store.load_contiguity`).
     types
         Asset types counted: those ``metrics`` was computed with, so that access counts the
         same assets as ``assets_per_1k``.
@@ -134,15 +134,15 @@ def neighbourhood_metrics(
     -------
     Neighbourhoods
         ``table``: ``metrics`` (same rows and order) plus ``walk_assets``, ``walk_nearest_m``,
-        ``fca_per_1k`` (:func:`assetmap.access.access_metrics`), ``gap_spatial_lag``,
+        ``fca_per_1k`` (:func:`assetmap.measures.access.access_metrics`), ``gap_spatial_lag``,
         ``gap_local_i``, ``gap_cluster_p``, ``gap_cluster``
-        (:func:`assetmap.hotspots.local_gap_clusters`), ``imd_decile_change``,
-        ``became_more_deprived``, ``imd19_comparable`` (:func:`assetmap.change.decile_change`),
-        ``more_deprived_few_assets`` (:func:`assetmap.change.more_deprived_few_assets`),
-        ``deprivation_tertile``, ``provision_tertile``, ``bivariate_class`` and
-        ``bivariate_colour`` (:func:`assetmap.bivariate.classify`, national thirds);
-        ``access`` (the distances) and ``clusters`` (the cluster test's settings and FDR
-        threshold).
+        (:func:`assetmap.measures.hotspots.local_gap_clusters`), ``imd_decile_change``,
+        ``became_more_deprived``, ``imd19_comparable``
+        (:func:`assetmap.measures.change.decile_change`), ``more_deprived_few_assets``
+        (:func:`assetmap.measures.change.more_deprived_few_assets`), ``deprivation_tertile``,
+        ``provision_tertile``, ``bivariate_class`` and ``bivariate_colour``
+        (:func:`assetmap.measures.bivariate.classify`, national thirds); ``access`` (the distances)
+        and ``clusters`` (the cluster test's settings and FDR threshold).
     """
     tertiles = bivariate.classify(metrics, need=need).table.drop(columns="population")
     out = change.decile_change(metrics)
@@ -166,7 +166,7 @@ def with_access(
     Parameters
     ----------
     metrics
-        :func:`assetmap.metrics.lsoa_metrics` for all of England (2SFCA needs every LSOA).
+        :func:`assetmap.measures.metrics.lsoa_metrics` for all of England (2SFCA needs every LSOA).
     residence, assets
         As for :func:`neighbourhood_metrics`.
     types
@@ -196,9 +196,9 @@ def with_clusters(
     Parameters
     ----------
     metrics
-        :func:`assetmap.metrics.lsoa_metrics` for all of England.
+        :func:`assetmap.measures.metrics.lsoa_metrics` for all of England.
     contiguity
-        Queen contiguity (:func:`assetmap.store.load_contiguity`).
+        Queen contiguity (:func:`assetmap.data.store.load_contiguity`).
     permutations
         Permutations for the cluster test; ``settings.HOTSPOT_PERMUTATIONS`` when ``None``.
 

@@ -1,6 +1,6 @@
 r"""Walking-distance access: assets near where people live, not only inside their LSOA's boundary.
 
-Counting assets inside an LSOA's polygon (:func:`assetmap.metrics.lsoa_metrics`) misses the
+Counting assets inside an LSOA's polygon (:func:`assetmap.measures.metrics.lsoa_metrics`) misses the
 library 50 m over the border and credits a town-centre LSOA with a cluster its neighbours use too.
 This module measures access from each LSOA's **residence point** instead:
 
@@ -16,7 +16,7 @@ these figures are an upper bound on what is reachable on foot.
 
 The residence point of an LSOA is the mean location of the postcodes inside it
 (:func:`residence_points`); the build saves it as ``boundaries/lsoa21_residence.parquet``
-(:data:`RESIDENCE_FILE`, read with :func:`assetmap.store.load_residence`).
+(:data:`RESIDENCE_FILE`, read with :func:`assetmap.data.store.load_residence`).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from assetmap import settings
-from assetmap.spatial import LsoaLocator
+from assetmap.geography.spatial import LsoaLocator
 
 RESIDENCE_FILE: Final = "boundaries/lsoa21_residence.parquet"
 
@@ -80,11 +80,11 @@ def residence_points(locator: LsoaLocator, postcodes: pd.DataFrame) -> pd.DataFr
     with a grid reference counts once, whether it holds one flat or forty, a business or a
     terminated code (terminated codes still mark streets where people live or lived). A postcode
     counts in the LSOA whose polygon contains its grid reference (the same tie rule as
-    :class:`assetmap.spatial.LsoaLocator`); postcodes just outside the coast-clipped polygons are
-    not pulled in. Postcodes of England, Wales and Scotland are used (a few Welsh and Scottish
-    postcodes lie inside English LSOAs on the border); Northern Ireland's grid references are on
-    the Irish Grid and are skipped. The mean of a concave LSOA's postcodes can lie outside the
-    polygon; it is still the centre of where its residents are. An LSOA with no postcode inside
+    :class:`assetmap.geography.spatial.LsoaLocator`); postcodes just outside the coast-clipped
+    polygons are not pulled in. Postcodes of England, Wales and Scotland are used (a few Welsh and
+    Scottish postcodes lie inside English LSOAs on the border); Northern Ireland's grid references
+    are on the Irish Grid and are skipped. The mean of a concave LSOA's postcodes can lie outside
+    the polygon; it is still the centre of where its residents are. An LSOA with no postcode inside
     (a new estate the directory has not caught up with) falls back to a point guaranteed inside
     its polygon (``shapely.point_on_surface``) and is flagged ``"polygon point"``.
 
@@ -94,7 +94,8 @@ def residence_points(locator: LsoaLocator, postcodes: pd.DataFrame) -> pd.DataFr
         The LSOA locator (its polygons and grid index, EPSG:27700).
     postcodes
         The postcode directory: ``easting``, ``northing`` (metres, NaN without a grid reference)
-        and ``laua`` (local authority code), as :func:`assetmap.geocode.load_onspd` returns.
+        and ``laua`` (local authority code), as :func:`assetmap.geography.geocode.load_onspd`
+        returns.
 
     Returns
     -------
@@ -208,9 +209,9 @@ def access_metrics(
     ----------
     residence
         Residence points of **every** LSOA that can share an asset (England: the output of
-        :func:`assetmap.store.load_residence`): ``lsoa21cd``, ``res_easting``, ``res_northing``.
-        Step 1 needs all the people near an asset, so pass England and pick LSOAs with
-        ``codes``, not a pre-filtered area.
+        :func:`assetmap.data.store.load_residence`): ``lsoa21cd``, ``res_easting``,
+        ``res_northing``. Step 1 needs all the people near an asset, so pass England and pick LSOAs
+        with ``codes``, not a pre-filtered area.
     population
         Usual residents, indexed by ``lsoa21cd`` (the LSOA table's ``population``); every LSOA
         of ``residence`` needs one.
@@ -317,11 +318,12 @@ def access_table(
     Parameters
     ----------
     metrics
-        Output of :func:`assetmap.metrics.lsoa_metrics` (filter it to an area first or after).
+        Output of :func:`assetmap.measures.metrics.lsoa_metrics` (filter it to an area first or
+        after).
     access
         ``table`` of :func:`access_metrics` for the same asset types.
     residence
-        Output of :func:`assetmap.store.load_residence`.
+        Output of :func:`assetmap.data.store.load_residence`.
 
     Returns
     -------
@@ -390,7 +392,7 @@ def compare_with_counts(frame: pd.DataFrame) -> pd.DataFrame:
     ----------
     frame
         One row per LSOA with ``imd_decile``, ``population``, ``assets``, ``assets_per_1k``
-        (:func:`assetmap.metrics.lsoa_metrics`), ``walk_assets`` and ``fca_per_1k``
+        (:func:`assetmap.measures.metrics.lsoa_metrics`), ``walk_assets`` and ``fca_per_1k``
         (:func:`access_metrics`), for England or one area.
 
     Returns

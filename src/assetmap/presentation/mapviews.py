@@ -13,11 +13,13 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from assetmap import areas, bivariate, maps, metrics, offline
+from assetmap.geography import areas
+from assetmap.measures import bivariate, metrics
+from assetmap.presentation import maps, offline
 
 if TYPE_CHECKING:
     # libpysal and esda take over a second to import: only the type is needed here.
-    from assetmap import hotspots
+    from assetmap.measures import hotspots
 
 SOURCE_LINE = "IoD 2025 (MHCLG, OGL); Census 2021 (ONS, OGL); asset layers as on Methods page"
 
@@ -85,7 +87,7 @@ def lsoa_view(
     Parameters
     ----------
     national
-        :func:`assetmap.metrics.lsoa_metrics` for all of England.
+        :func:`assetmap.measures.metrics.lsoa_metrics` for all of England.
     area
         The area (an ICB, sub-ICB or local authority).
     lsoa_shapes
@@ -93,9 +95,9 @@ def lsoa_view(
     lad_layer
         Local authority polygons (``lad24cd``, geometry).
     measure_key
-        A key of :data:`assetmap.maps.MEASURES`.
+        A key of :data:`assetmap.presentation.maps.MEASURES`.
     banding
-        A key of :data:`assetmap.maps.BANDINGS`.
+        A key of :data:`assetmap.presentation.maps.BANDINGS`.
     points
         Asset points to draw (already filtered to the chosen types); ``None`` for none.
     asset_labels
@@ -107,7 +109,7 @@ def lsoa_view(
         (its deprivation thirds).
     clusters
         The cluster test behind ``national``'s ``gap_cluster``
-        (:attr:`assetmap.analysis.Neighbourhoods.clusters`); the cluster measure states its
+        (:attr:`assetmap.measures.analysis.Neighbourhoods.clusters`); the cluster measure states its
         threshold when given.
 
     Returns
@@ -193,7 +195,7 @@ def area_view(
     Parameters
     ----------
     national
-        :func:`assetmap.metrics.lsoa_metrics` for all of England.
+        :func:`assetmap.measures.metrics.lsoa_metrics` for all of England.
     area
         England or a region.
     level

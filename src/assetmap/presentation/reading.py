@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from assetmap import areas
-from assetmap.metrics import ALL
-from assetmap.text import markdown_text
+from assetmap.geography import areas
+from assetmap.measures.metrics import ALL
+from assetmap.presentation.text import markdown_text
 
 
 def key_figures(local: pd.DataFrame) -> dict[str, Any]:
@@ -19,7 +19,7 @@ def key_figures(local: pd.DataFrame) -> dict[str, Any]:
     Parameters
     ----------
     local
-        Rows of :func:`assetmap.metrics.lsoa_metrics` for one area.
+        Rows of :func:`assetmap.measures.metrics.lsoa_metrics` for one area.
 
     Returns
     -------
@@ -48,7 +48,7 @@ def core20_without(local: pd.DataFrame, types: Sequence[str]) -> int:
     Parameters
     ----------
     local
-        Rows of :func:`assetmap.metrics.lsoa_metrics` for one area, with ``assets_<type>``
+        Rows of :func:`assetmap.measures.metrics.lsoa_metrics` for one area, with ``assets_<type>``
         columns for ``types``.
     types
         Asset types (e.g. one family's).
@@ -103,16 +103,16 @@ def headline(
     Parameters
     ----------
     area_table, england_table
-        :func:`assetmap.metrics.decile_table` of the area and of England.
+        :func:`assetmap.measures.metrics.decile_table` of the area and of England.
     area
         The area.
     family
-        The family whose total is read (:data:`assetmap.assets.FAMILIES`), or
-        :data:`assetmap.metrics.ALL` for the total of every chosen type (when asked for).
+        The family whose total is read (:data:`assetmap.data.assets.FAMILIES`), or
+        :data:`assetmap.measures.metrics.ALL` for the total of every chosen type (when asked for).
     what
         The asset types in words ("food banks, community amateur sports clubs"), as plain text:
-        it and the area's name are escaped here (:func:`assetmap.text.markdown_text`), so an
-        upload's labels show as written.
+        it and the area's name are escaped here (:func:`assetmap.presentation.text.markdown_text`),
+        so an upload's labels show as written.
 
     Returns
     -------
@@ -151,7 +151,7 @@ def by_type(
     Parameters
     ----------
     area_table
-        :func:`assetmap.metrics.decile_table` of an area.
+        :func:`assetmap.measures.metrics.decile_table` of an area.
     labels
         Asset type -> label.
     family
@@ -179,7 +179,7 @@ def thin_places(gaps: pd.DataFrame, n: int = 5) -> pd.DataFrame:
     Parameters
     ----------
     gaps
-        :func:`assetmap.metrics.gap_table` of an area.
+        :func:`assetmap.measures.metrics.gap_table` of an area.
     n
         How many.
 
@@ -210,7 +210,7 @@ def decile_contrast(table: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     table
-        :func:`assetmap.metrics.decile_table` (of England, for the headline findings).
+        :func:`assetmap.measures.metrics.decile_table` (of England, for the headline findings).
 
     Returns
     -------

@@ -1,7 +1,7 @@
 r"""Hot and cold spots of the gap score: Queen contiguity and local Moran's I.
 
-Where the gap score (need percentile minus provision percentile, :mod:`assetmap.metrics`) is
-high, an LSOA is more deprived than it is provided for. One such LSOA may be chance; a *cluster*
+Where the gap score (need percentile minus provision percentile, :mod:`assetmap.measures.metrics`)
+is high, an LSOA is more deprived than it is provided for. One such LSOA may be chance; a *cluster*
 of them, each surrounded by others like it, is a place to look at. The local Moran's I of
 Anselin (1995) finds them.
 
@@ -9,7 +9,7 @@ Neighbours
 ----------
 Two LSOAs are neighbours when their boundaries share at least one point (*Queen* contiguity).
 The build computes this once for England from the stored LSOA layer (file
-:data:`CONTIGUITY_FILE`; read it with :func:`assetmap.store.load_contiguity`). libpysal matches
+:data:`CONTIGUITY_FILE`; read it with :func:`assetmap.data.store.load_contiguity`). libpysal matches
 shared *vertices*; the layer is a cleaned coverage (``shapely.coverage_clean``), so shared borders
 have identical vertices, and on England this gives exactly the pairs a geometric
 ``intersects`` test gives. An LSOA with no neighbour (an *island*: the Isles of Scilly, whose
@@ -135,7 +135,7 @@ def queen_contiguity(polygons: gpd.GeoDataFrame) -> lpgraph.Graph:
 
 def save_contiguity(graph: lpgraph.Graph, path: Path) -> None:
     """Write a contiguity graph as Parquet, with page checksums (read it back with
-    :func:`assetmap.store.load_contiguity`, which verifies them, or
+    :func:`assetmap.data.store.load_contiguity`, which verifies them, or
     ``libpysal.graph.read_parquet``)."""
     graph.to_parquet(path, write_page_checksum=True)
 
@@ -213,14 +213,14 @@ def local_gap_clusters(
     Parameters
     ----------
     metrics
-        Output of :func:`assetmap.metrics.lsoa_metrics` with ``lsoa21cd`` and ``gap_score``.
-        Pass all of England for national clusters (recommended: compute once per asset types and
-        need, then filter to an area). Pass an area's rows to test that area on its own: the
-        graph is cut to them, so LSOAs on the area's edge lose their outside neighbours, and the
-        FDR counts only the area's tests.
+        Output of :func:`assetmap.measures.metrics.lsoa_metrics` with ``lsoa21cd`` and
+        ``gap_score``. Pass all of England for national clusters (recommended: compute once per
+        asset types and need, then filter to an area). Pass an area's rows to test that area on its
+        own: the graph is cut to them, so LSOAs on the area's edge lose their outside neighbours,
+        and the FDR counts only the area's tests.
     weights
         Queen contiguity over (at least) these LSOAs, e.g.
-        :func:`assetmap.store.load_contiguity`; row-standardised here.
+        :func:`assetmap.data.store.load_contiguity`; row-standardised here.
     permutations
         Conditional permutations :math:`P` per LSOA; ``settings.HOTSPOT_PERMUTATIONS`` (read
         at call time) when ``None``.

@@ -35,10 +35,10 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from assetmap import areas
-from assetmap.assets import ASSET_SOURCES, FAMILIES, family_of
-from assetmap.charities import LSOA_COLUMN as LSOA_CHARITY_RATE
-from assetmap.sources import IMD_DOMAINS
+from assetmap.data.assets import ASSET_SOURCES, FAMILIES, family_of
+from assetmap.data.charities import LSOA_COLUMN as LSOA_CHARITY_RATE
+from assetmap.data.sources import IMD_DOMAINS
+from assetmap.geography import areas
 
 #: Deprivation measures that can define need: the IMD and its seven domains.
 NEED_MEASURES: tuple[str, ...] = tuple(IMD_DOMAINS)
@@ -179,7 +179,7 @@ def decile_table(
         Asset types, one block of rows each; defaults to the types ``metrics`` was computed with.
     families
         Family of types that are not open layers (an upload's); see
-        :func:`assetmap.assets.family_of`.
+        :func:`assetmap.data.assets.family_of`.
     combined
         Add a block for every chosen type together (``family`` and ``asset_type`` :data:`ALL`).
 
@@ -190,7 +190,7 @@ def decile_table(
         ``population``, ``assets``, ``assets_per_1k`` and ``ratio_to_least_deprived`` (this
         decile's rate over decile 10's; below 1 means scarcer than in the least deprived tenth).
         A family's total has ``asset_type`` :data:`ALL`; families in
-        :data:`assetmap.assets.FAMILIES` order, each family's types first, then its total.
+        :data:`assetmap.data.assets.FAMILIES` order, each family's types first, then its total.
     """
     chosen = list(types) if types is not None else list(metrics.attrs.get("asset_types", []))
     cols = asset_columns(chosen, _types_in(metrics))
@@ -305,7 +305,7 @@ def rollup(metrics: pd.DataFrame, level: str, area: areas.Area | None = None) ->
     metrics
         Output of :func:`lsoa_metrics`.
     level
-        A key of :data:`assetmap.areas.LEVELS`.
+        A key of :data:`assetmap.geography.areas.LEVELS`.
     area
         Restrict to the areas of ``level`` inside this area (e.g. the local authorities of an
         ICB); all of England when ``None``.
@@ -324,7 +324,7 @@ def rollup(metrics: pd.DataFrame, level: str, area: areas.Area | None = None) ->
 
     Notes
     -----
-    Charities are counted per local authority (:mod:`assetmap.charities`) and each LSOA carries
+    Charities are counted per local authority (:mod:`assetmap.data.charities`) and each LSOA carries
     its authority's rate ``lad_charities_per_1k``. An area's ``charities`` is the sum over its
     LSOAs of residents x that rate / 1000 (each authority's charities shared among its LSOAs by
     residents) and ``charities_per_1k`` is 1000 x charities / residents, a ratio of sums (the

@@ -312,9 +312,9 @@ def _local_url(url: str, base_url: str, where: str, used: set[str]) -> str | Non
     if is_remote(url):
         if url not in CDN:
             raise OfflineError(
-                f"{where} loads {url}, which is not vendored: add it to assetmap.offline.CDN "
-                "and PACKAGES (scripts/fetch_static.py fetches PACKAGES from npm), or leave "
-                "that element out of the map"
+                f"{where} loads {url}, which is not vendored: add it to "
+                "assetmap.presentation.offline.CDN and PACKAGES (scripts/fetch_static.py fetches "
+                "PACKAGES from npm), or leave that element out of the map"
             )
         path = CDN[url]
         local = None if path is None else f"{base_url}/{path}"
@@ -419,7 +419,7 @@ def _vendored_path(url: str) -> str:
     if is_remote(url):
         path = CDN.get(url)
         if path is None:
-            raise OfflineError(f"{url} is not vendored (see assetmap.offline.CDN)")
+            raise OfflineError(f"{url} is not vendored (see assetmap.presentation.offline.CDN)")
         return path
     for path in vendored_files():
         if url == path or url.endswith("/" + path):

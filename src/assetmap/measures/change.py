@@ -2,7 +2,7 @@ r"""Change since 2019: which LSOAs moved to a more (or less) deprived IMD decile
 
 The IMD 2019 was published for the 32,844 LSOAs of 2011; the IMD 2025 for the 33,755 LSOAs of
 2021. The build carries IMD 2019 to the 2021 LSOAs through the ONS best-fit lookup
-(:func:`assetmap.build.imd2019_for_lsoa21`), and ``imd19_match`` records how:
+(:func:`assetmap.data.build.imd2019_for_lsoa21`), and ``imd19_match`` records how:
 
 * ``unchanged``: the same area in both years; its 2019 decile is the published one.
 * ``split``: one of several children of a 2011 LSOA; it takes its parent's 2019 decile, which
@@ -28,7 +28,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from assetmap import areas, settings
+from assetmap import settings
+from assetmap.geography import areas
 
 #: Values of ``imd19_match``, in the order tables show them.
 MATCHES: tuple[str, ...] = ("unchanged", "split", "merged", "irregular")
@@ -66,7 +67,8 @@ def decile_change(frame: pd.DataFrame) -> pd.DataFrame:
     ----------
     frame
         LSOA rows with ``imd_decile`` (2025), ``imd19_decile`` and ``imd19_match``: the LSOA
-        table, a :func:`assetmap.metrics.lsoa_metrics` table or any selection of their rows.
+        table, a :func:`assetmap.measures.metrics.lsoa_metrics` table or any selection of their
+        rows.
 
     Returns
     -------
@@ -99,7 +101,7 @@ def few_assets(metrics: pd.DataFrame, max_provision_percentile: float | None = N
     have none of the four open layers, over 90% no library), and tied LSOAs share their mean
     rank, so the zero-asset LSOAs' shared percentile can lie above the cut (46 for libraries
     alone). Saying "or no assets" keeps every LSOA without an asset in the least-provided group
-    whatever the types, as :func:`assetmap.bivariate.tertiles` does (ties go to the lower
+    whatever the types, as :func:`assetmap.measures.bivariate.tertiles` does (ties go to the lower
     class). Whenever at least a third of England's LSOAs have no asset (every open layer and
     every combination of them) both give exactly the zero-asset LSOAs, so "few assets" is
     provision tertile 1 of the national bivariate map. Only for a register that reaches more
@@ -110,7 +112,7 @@ def few_assets(metrics: pd.DataFrame, max_provision_percentile: float | None = N
     Parameters
     ----------
     metrics
-        Output of :func:`assetmap.metrics.lsoa_metrics` (all of England or a selection).
+        Output of :func:`assetmap.measures.metrics.lsoa_metrics` (all of England or a selection).
     max_provision_percentile
         :math:`q`; the setting when ``None``.
 
@@ -136,7 +138,8 @@ def more_deprived_few_assets(
     Parameters
     ----------
     metrics
-        Output of :func:`assetmap.metrics.lsoa_metrics`, with or without :func:`decile_change`.
+        Output of :func:`assetmap.measures.metrics.lsoa_metrics`, with or without
+        :func:`decile_change`.
     max_provision_percentile
         Passed to :func:`few_assets`.
 
@@ -241,7 +244,7 @@ def change_table(metrics: pd.DataFrame, area: areas.Area | None = None) -> pd.Da
     Parameters
     ----------
     metrics
-        Output of :func:`assetmap.metrics.lsoa_metrics` for all of England.
+        Output of :func:`assetmap.measures.metrics.lsoa_metrics` for all of England.
     area
         The area; England when ``None``.
 

@@ -18,7 +18,8 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from assetmap import datacheck, settings
+from assetmap import settings
+from assetmap.data import datacheck
 
 #: Geocoding outcomes, in the words shown to users in reports.
 STATUS_OK: Final = "ok"
@@ -142,7 +143,7 @@ class PostcodeDirectory:
 
         Raises
         ------
-        assetmap.datacheck.DataCheckError
+        assetmap.data.datacheck.DataCheckError
             The folder holds a build but its copy is missing, or it fails to read and differs
             from the build's manifest: the message names the file and ``assetmap build``.
         """

@@ -19,9 +19,10 @@ import numpy as np
 import pandas as pd
 from pyproj import Transformer
 
-from assetmap import settings, sources
-from assetmap.geocode import STATUS_OK, PostcodeDirectory
-from assetmap.spatial import LsoaLocator
+from assetmap import settings
+from assetmap.data import sources
+from assetmap.geography.geocode import STATUS_OK, PostcodeDirectory
+from assetmap.geography.spatial import LsoaLocator
 
 #: Report reasons shared by every source (``reason`` is a short category; ``detail`` says more).
 REASON_CLOSED: Final = "closed"
@@ -150,7 +151,7 @@ class AssetSource:
     label
         Plural name shown to users (``Public libraries``).
     source_key
-        Key of :data:`assetmap.sources.SOURCES` for the file.
+        Key of :data:`assetmap.data.sources.SOURCES` for the file.
     family
         Key of :data:`FAMILIES` the type belongs to.
     name

@@ -10,8 +10,8 @@ and over twice as fast to draw (``bench/bench_map.py``).
 Names and types come from publishers and from users' uploads, so they are text wherever they go:
 tooltip values travel as plain arrays and are put on the page with ``textContent``, never as
 HTML; layer names (which Leaflet's layer control writes as HTML) and the legend pass through
-:func:`assetmap.text.html_text`; the PNG's title and legend are drawn with matplotlib's mathtext
-off, so a ``$`` is a dollar sign.
+:func:`assetmap.presentation.text.html_text`; the PNG's title and legend are drawn with matplotlib's
+mathtext off, so a ``$`` is a dollar sign.
 
 Classes come from mapclassify; colours from colour-blind-safe ColorBrewer / viridis ramps (via
 branca); the legend is a branca element with the units in words.
@@ -39,9 +39,10 @@ import shapely
 from branca.element import Element, MacroElement
 from folium.template import Template
 
-from assetmap import bivariate, settings
-from assetmap.dictionary import DOMAINS
-from assetmap.text import html_text
+from assetmap import settings
+from assetmap.data.dictionary import DOMAINS
+from assetmap.measures import bivariate
+from assetmap.presentation.text import html_text
 
 #: How classes are drawn: national bands (same everywhere) or bands within the shown area.
 BANDINGS: dict[str, str] = {
@@ -67,7 +68,7 @@ class Measure:
     lsoa_column
         Column of the LSOA metrics table.
     area_column
-        Column of an area roll-up (see :func:`assetmap.metrics.rollup`).
+        Column of an area roll-up (see :func:`assetmap.measures.metrics.rollup`).
     area_label
         Legend words for the area version, which is a different quantity (e.g. a share).
     unit
@@ -191,7 +192,7 @@ def _lsoa_only(key: str, label: str, **kwargs: Any) -> Measure:
 
 
 def _neighbourhood_measures() -> dict[str, Measure]:
-    """Measures of :func:`assetmap.analysis.neighbourhood_metrics`: LSOA level only."""
+    """Measures of :func:`assetmap.measures.analysis.neighbourhood_metrics`: LSOA level only."""
     walk = f"{settings.WALK_DISTANCE_M:,.0f} m"
     thirds = {1: ("most", "fewest"), 2: ("middle", "middle"), 3: ("least", "most")}
     measures = [
@@ -280,8 +281,8 @@ def _neighbourhood_measures() -> dict[str, Measure]:
 #: Every measure, keyed by :attr:`Measure.key`.
 MEASURES: dict[str, Measure] = _measures()
 
-#: Measures whose column comes from :func:`assetmap.analysis.neighbourhood_metrics` (access,
-#: clusters, change, thirds) rather than :func:`assetmap.metrics.lsoa_metrics`.
+#: Measures whose column comes from :func:`assetmap.measures.analysis.neighbourhood_metrics`
+#: (access, clusters, change, thirds) rather than :func:`assetmap.measures.metrics.lsoa_metrics`.
 NEIGHBOURHOOD_MEASURES: frozenset[str] = frozenset(_neighbourhood_measures()) - {"left_behind"}
 
 #: Colours of the asset layers (Okabe-Ito, distinguishable with colour-blindness).
@@ -566,7 +567,9 @@ def _pack(rows: Sequence[Sequence[object]]) -> list[str]:
 # canvas transform). Hover is found by a point-in-polygon or nearest-point test on the map's
 # own mouse events, so no canvas takes pointer events or hides another layer. Defined once per
 # page, in canvas.js (package data, linted by eslint and formatted by prettier in the test command).
-_CANVAS_JS: Final = "\n" + (resources.files("assetmap") / "canvas.js").read_text(encoding="utf-8")
+_CANVAS_JS: Final = "\n" + (resources.files("assetmap.presentation") / "canvas.js").read_text(
+    encoding="utf-8"
+)
 
 
 def _first_canvas_layer(element: Element) -> Element | None:
@@ -763,7 +766,8 @@ class Legend(MacroElement):
     """A legend box: title, units, one swatch per class, source line (real text, screen-readable).
 
     Every text is plain text (an upload's type label, say): it is escaped with
-    :func:`assetmap.text.html_text` here, so ``A & B`` shows as ``A & B`` and ``<b>`` as ``<b>``.
+    :func:`assetmap.presentation.text.html_text` here, so ``A & B`` shows as ``A & B`` and ``<b>``
+    as ``<b>``.
 
     Parameters
     ----------
@@ -836,8 +840,8 @@ class LayerControl(folium.LayerControl):
 
     Leaflet writes each name into the control as HTML (``innerHTML``), so a type label from an
     upload such as ``<img src=x onerror=...>`` would run there; each name is passed through
-    :func:`assetmap.text.html_text` first, and the control shows the original characters. The
-    layers keep their names as plain text (``layer_name``).
+    :func:`assetmap.presentation.text.html_text` first, and the control shows the original
+    characters. The layers keep their names as plain text (``layer_name``).
     """
 
     def render(self, **kwargs: Any) -> Any:
@@ -1068,7 +1072,7 @@ def lsoa_view(
     ----------
     lsoas
         The area's LSOAs (EPSG:4326) with the metrics columns (see
-        :func:`assetmap.metrics.lsoa_metrics`) and the measure's column.
+        :func:`assetmap.measures.metrics.lsoa_metrics`) and the measure's column.
     measure
         What the colours show.
     classes
@@ -1171,7 +1175,7 @@ def area_view(
     ----------
     layer
         Area polygons (EPSG:4326) with the roll-up columns (see
-        :func:`assetmap.metrics.rollup`).
+        :func:`assetmap.measures.metrics.rollup`).
     measure
         What the colours show (its ``area_column``).
     classes
