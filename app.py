@@ -75,7 +75,7 @@ for family, members in grouped.items():
     else:
         st.markdown("\n".join(lines))
 
-thin = reading.thin_places(metrics.gap_table(national, sel.area))
+thin = reading.thin_places(metrics.gap_table(national, sel.area, types=sel.types, need=sel.need))
 if len(thin):
     places = "; ".join(
         markdown_text(f"{r.lsoa21nm} ({r.ward24nm}, {r.lad24nm})") for r in thin.itertuples()

@@ -213,7 +213,9 @@ def our_lsoa_map(d: Data, area: areas.Area, *, extras: bool = True) -> folium.Ma
 def our_overview_map(d: Data, area: areas.Area, level: str) -> folium.Map:
     """The dashboard's overview map (``assetmap.presentation.mapviews``, as
     ``ui.mapview.overview_map``)."""
-    return mapviews.area_view(d.national, area, level, d.layers[level], MEASURE.key, BANDING).map
+    return mapviews.area_view(
+        d.national, area, level, d.layers[level], MEASURE.key, BANDING, types=TYPES
+    ).map
 
 
 def naive_map(frame: gpd.GeoDataFrame) -> folium.Map:

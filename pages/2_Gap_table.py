@@ -19,7 +19,7 @@ st.caption(
 )
 
 national = data.selection_metrics(sel)
-table = metrics.gap_table(national, sel.area)
+table = metrics.gap_table(national, sel.area, types=sel.types, need=sel.need)
 # Change since 2019 and the left-behind flag, for the filters and the CSV.
 flags = change.decile_change(national)
 flags["more_deprived_few_assets"] = change.more_deprived_few_assets(flags).to_numpy()

@@ -38,7 +38,7 @@ ROWS = [
 def profile(area: areas.Area) -> pd.Series:
     """One column of the profile: the area's roll-up with per-type rates."""
     level = "england" if area.level == "england" else area.level
-    row = metrics.rollup(national, level, area).iloc[0]
+    row = metrics.rollup(national, level, area, types=sel.types).iloc[0]
     for t in sel.types:
         row[f"{t}_per_1k"] = 1000 * row[f"assets_{t}"] / row["population"]
     return row
@@ -169,7 +169,7 @@ chosen = st.multiselect(
     key=f"compare_{level}",
 )
 if chosen:
-    roll = metrics.rollup(national, level)
+    roll = metrics.rollup(national, level, types=sel.types)
     lv = areas.LEVELS[level]
     picked = roll[roll[lv.code].isin(chosen)].copy()
     keep = [lv.code, lv.name, *[k for k, _, _ in ROWS if k in picked.columns]]

@@ -202,7 +202,7 @@ for kind in checked:
 
 st.header("What the data says")
 every_type = data.lsoa_metrics(tuple(ASSET_SOURCES), "imd", *data.NO_UPLOAD)
-contrast = reading.decile_contrast(metrics.decile_table(every_type))
+contrast = reading.decile_contrast(metrics.decile_table(every_type, tuple(ASSET_SOURCES)))
 st.markdown(
     "Assets per 1,000 residents in England's most deprived tenth of neighbourhoods against its "
     "least deprived tenth (IMD 2025 deciles 1 and 10), for every open layer and family, "

@@ -262,7 +262,7 @@ def record_maps(out_dir: Path) -> None:
     england = areas.resolve("england", catalogue)
     views = {
         "england_by_icb": mapviews.area_view(
-            national, england, "icb", store.load_layer("icb"), measure, banding
+            national, england, "icb", store.load_layer("icb"), measure, banding, types=types
         ),
         "icb_qyg_lsoas": lsoa_view("icb:QYG"),
         "lad_blackpool_lsoas": lsoa_view("lad:Blackpool"),

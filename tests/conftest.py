@@ -10,7 +10,7 @@ import pytest
 
 from assetmap import settings
 from assetmap.data import store
-from assetmap.data.assets import FAMILY_COMMUNITY, family_types
+from assetmap.data.assets import ASSET_SOURCES, FAMILY_COMMUNITY, family_types
 from assetmap.geography.geocode import PostcodeDirectory
 from assetmap.geography.spatial import LsoaLocator
 from assetmap.measures import metrics
@@ -48,17 +48,22 @@ def report(data_dir: Path) -> pd.DataFrame:
     return store.load_report(data_dir)
 
 
+#: The asset types of the ``all_metrics`` fixture (every open layer) and of ``community_metrics``.
+ALL_TYPES: tuple[str, ...] = tuple(ASSET_SOURCES)
+COMMUNITY_TYPES: tuple[str, ...] = family_types(FAMILY_COMMUNITY)
+
+
 @pytest.fixture(scope="session")
 def all_metrics(lsoas: pd.DataFrame, assets: pd.DataFrame) -> pd.DataFrame:
     counts = metrics.count_assets(assets, lsoas["lsoa21cd"])
-    return metrics.lsoa_metrics(lsoas, counts)
+    return metrics.lsoa_metrics(lsoas, counts, types=ALL_TYPES)
 
 
 @pytest.fixture(scope="session")
 def community_metrics(lsoas: pd.DataFrame, assets: pd.DataFrame) -> pd.DataFrame:
     """Metrics of what a new dashboard session counts: the community organisations."""
     counts = metrics.count_assets(assets, lsoas["lsoa21cd"])
-    return metrics.lsoa_metrics(lsoas, counts, types=list(family_types(FAMILY_COMMUNITY)))
+    return metrics.lsoa_metrics(lsoas, counts, types=COMMUNITY_TYPES)
 
 
 @pytest.fixture(scope="session")

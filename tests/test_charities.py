@@ -22,6 +22,7 @@ from assetmap.data import charities, dictionary, store
 from assetmap.geography import areas
 from assetmap.measures import metrics
 from assetmap.presentation import maps, mapviews
+from tests.conftest import ALL_TYPES
 
 ENGLAND_CHARITIES = 132_517
 CITY_OF_LONDON = "E09000001"
@@ -256,14 +257,14 @@ def test_rollup_to_a_region_is_a_ratio_of_sums(
     region = pd.read_csv(settings.SOURCE_DIR / "lookup_ltla24_region24.csv")
     joined = per_la.merge(region, left_on="lad24cd", right_on="ltla24_code")
     sums = joined.groupby("region24_code")[["charities", "population"]].sum()
-    roll = metrics.rollup(all_metrics, "region").set_index("rgn24cd")
+    roll = metrics.rollup(all_metrics, "region", types=ALL_TYPES).set_index("rgn24cd")
     assert np.allclose(roll["charities"], sums.loc[roll.index, "charities"], rtol=1e-12)
     expected = 1000 * sums["charities"] / sums["population"]
     assert np.allclose(roll["charities_per_1k"], expected.loc[roll.index], rtol=1e-12)
-    eng = metrics.rollup(all_metrics, "england").iloc[0]
+    eng = metrics.rollup(all_metrics, "england", types=ALL_TYPES).iloc[0]
     assert eng["charities"] == pytest.approx(ENGLAND_CHARITIES, rel=1e-12)
     # Local authorities get their own counts back.
-    lads = metrics.rollup(all_metrics, "lad").set_index("lad24cd")
+    lads = metrics.rollup(all_metrics, "lad", types=ALL_TYPES).set_index("lad24cd")
     counts = per_la.set_index("lad24cd").loc[lads.index, "charities"]
     assert np.allclose(lads["charities"], counts, rtol=1e-12)
 
@@ -282,7 +283,7 @@ def test_an_area_cutting_across_authorities_gets_a_population_share(
         / la.loc[inside["lad24cd"].unique(), "population"]
     )
     expected = (share * la.loc[share.index, "charities"]).sum()
-    roll = metrics.rollup(all_metrics, "icb").set_index("icb24cd")
+    roll = metrics.rollup(all_metrics, "icb", types=ALL_TYPES).set_index("icb24cd")
     assert roll.loc[icb, "charities"] == pytest.approx(expected, rel=1e-12)
     cat = areas.catalogue(all_metrics)
     coverage = charities.la_coverage(all_metrics, areas.resolve(f"icb:{icb}", cat))
@@ -392,7 +393,7 @@ def test_every_new_column_is_in_the_dictionary(
         *per_la.columns,
         *lad19.columns,
         *lad_layer.columns,
-        *metrics.rollup(all_metrics, "lad").columns,
+        *metrics.rollup(all_metrics, "lad", types=ALL_TYPES).columns,
         charities.LSOA_COLUMN,
     ]
     assert [c for c in cols if c not in dictionary.COLUMNS] == []
@@ -409,7 +410,7 @@ def test_map_offers_it_by_local_authority_with_its_credit(
     assert maps.MEASURES["gap_score"].offered_at("icb")
     layer = store.load_layer("lad", data_dir)
     view = mapviews.area_view(
-        all_metrics, areas.ENGLAND, "lad", layer, "charities_per_1k", "quantiles"
+        all_metrics, areas.ENGLAND, "lad", layer, "charities_per_1k", "quantiles", types=ALL_TYPES
     )
     html = view.map.get_root().render()
     assert charities.CREDIT in html
@@ -419,7 +420,7 @@ def test_map_offers_it_by_local_authority_with_its_credit(
     with pytest.raises(ValueError, match="not shown"):
         mapviews.area_view(
             all_metrics, areas.ENGLAND, "icb", store.load_layer("icb", data_dir),
-            "charities_per_1k", "quantiles",
+            "charities_per_1k", "quantiles", types=ALL_TYPES,
         )  # fmt: skip
 
 
@@ -444,9 +445,13 @@ def test_profile_shows_the_rate_against_parent_and_england(
 ) -> None:
     at = _open("pages/3_Area_profile.py", area="lad:E08000003")
     profile = at.dataframe[0].value
-    lads = metrics.rollup(all_metrics, "lad").set_index("lad24cd")["charities_per_1k"]
-    regions = metrics.rollup(all_metrics, "region").set_index("rgn24cd")["charities_per_1k"]
-    eng = metrics.rollup(all_metrics, "england")["charities_per_1k"]
+    lads = metrics.rollup(all_metrics, "lad", types=ALL_TYPES).set_index("lad24cd")[
+        "charities_per_1k"
+    ]
+    regions = metrics.rollup(all_metrics, "region", types=ALL_TYPES).set_index("rgn24cd")[
+        "charities_per_1k"
+    ]
+    eng = metrics.rollup(all_metrics, "england", types=ALL_TYPES)["charities_per_1k"]
     row = list(profile.loc[PROFILE_ROW])
     assert row == [
         f"{lads.to_dict()['E08000003']:.2f}",

@@ -10,6 +10,7 @@ from assetmap import settings
 from assetmap.data import assets, dictionary
 from assetmap.geography import areas
 from assetmap.measures import metrics
+from tests.conftest import ALL_TYPES
 
 
 def _undefined(columns: list[str]) -> list[str]:
@@ -23,9 +24,13 @@ def test_every_output_column_is_defined(
     outputs = {
         "lsoa table": list(lsoas.columns),
         "metrics": list(all_metrics.columns),
-        "decile table": list(metrics.decile_table(all_metrics).columns),
-        "gap table": list(metrics.gap_table(all_metrics, areas.resolve("QYG", cat)).columns),
-        "rollup": list(metrics.rollup(all_metrics, "icb").columns),
+        "decile table": list(metrics.decile_table(all_metrics, ALL_TYPES).columns),
+        "gap table": list(
+            metrics.gap_table(
+                all_metrics, areas.resolve("QYG", cat), types=ALL_TYPES, need="imd"
+            ).columns
+        ),
+        "rollup": list(metrics.rollup(all_metrics, "icb", types=ALL_TYPES).columns),
         "assets": assets.ASSET_COLUMNS,
         "report": list(report.columns),
     }

@@ -162,10 +162,16 @@ def lsoa_view(
 
 
 @pytest.fixture(scope="module")
-def area_view(hostile_national: pd.DataFrame) -> mapviews.MapView:
+def area_view(hostile_national: pd.DataFrame, upload_labels: dict[str, str]) -> mapviews.MapView:
     """England by local authority, two of whose names are hostile."""
     return mapviews.area_view(
-        hostile_national, areas.ENGLAND, "lad", store.load_layer("lad"), "gap_score", "national"
+        hostile_national,
+        areas.ENGLAND,
+        "lad",
+        store.load_layer("lad"),
+        "gap_score",
+        "national",
+        types=[*family_types(FAMILY_COMMUNITY), *upload_labels],
     )
 
 

@@ -13,6 +13,7 @@ import pytest
 from assetmap.data import store
 from assetmap.geography import areas
 from assetmap.presentation import maps, mapviews
+from tests.conftest import COMMUNITY_TYPES
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +65,9 @@ def test_england_by_icb_has_every_icb_and_every_resident(
 ) -> None:
     england = areas.resolve("england", catalogue)
     layer = store.load_layer("icb", data_dir)
-    view = mapviews.area_view(community_metrics, england, "icb", layer, "gap_score", "national")
+    view = mapviews.area_view(
+        community_metrics, england, "icb", layer, "gap_score", "national", types=COMMUNITY_TYPES
+    )
     assert view.features == 42 == len(view.table)
     assert view.table["population"].sum() == community_metrics["population"].sum()
     assert view.level == "icb"
@@ -92,4 +95,5 @@ def test_a_measure_not_shown_at_a_level_is_refused(
             store.load_layer("icb", data_dir),
             "walk_assets",
             "national",
+            types=COMMUNITY_TYPES,
         )

@@ -9,6 +9,7 @@ import pytest
 from assetmap.data.assets import ASSET_SOURCES
 from assetmap.geography import areas
 from assetmap.measures import metrics
+from tests.conftest import ALL_TYPES
 
 ENGLAND_POPULATION = 56_490_108
 
@@ -28,7 +29,7 @@ def test_rate_is_per_thousand_residents(all_metrics: pd.DataFrame) -> None:
 
 
 def test_decile_table_is_a_ratio_of_sums(all_metrics: pd.DataFrame, assets: pd.DataFrame) -> None:
-    table = metrics.decile_table(all_metrics, combined=True)
+    table = metrics.decile_table(all_metrics, ALL_TYPES, combined=True)
     allrows = table[table["family"] == metrics.ALL].set_index("imd_decile")
     assert (allrows["asset_type"] == metrics.ALL).all()
     assert allrows["population"].sum() == ENGLAND_POPULATION
@@ -46,7 +47,7 @@ def test_decile_table_is_a_ratio_of_sums(all_metrics: pd.DataFrame, assets: pd.D
 def test_decile_table_totals_each_family_apart(
     all_metrics: pd.DataFrame, assets: pd.DataFrame
 ) -> None:
-    table = metrics.decile_table(all_metrics)
+    table = metrics.decile_table(all_metrics, ALL_TYPES)
     # No total across families unless asked for.
     assert metrics.ALL not in set(table["family"])
     totals = table[table["asset_type"] == metrics.ALL].groupby("family")["assets"].sum()
@@ -111,7 +112,7 @@ def test_need_can_be_a_domain(lsoas: pd.DataFrame, assets: pd.DataFrame) -> None
 def test_gap_table_for_cheshire_and_merseyside(all_metrics: pd.DataFrame) -> None:
     cat = areas.catalogue(all_metrics)
     area = areas.resolve("icb:QYG", cat)
-    table = metrics.gap_table(all_metrics, area)
+    table = metrics.gap_table(all_metrics, area, types=ALL_TYPES, need="imd")
     assert len(table) == 1601  # Cheshire and Merseyside ICB's LSOAs
     assert (table["icb24cdh"] == "QYG").all()
     assert table["gap_rank"].tolist() == list(range(1, 1602))
@@ -134,11 +135,11 @@ def test_gap_table_for_cheshire_and_merseyside(all_metrics: pd.DataFrame) -> Non
 
 def test_rollups_add_up_to_england(all_metrics: pd.DataFrame) -> None:
     for level in ("region", "icb", "sicbl", "lad"):
-        roll = metrics.rollup(all_metrics, level)
+        roll = metrics.rollup(all_metrics, level, types=ALL_TYPES)
         assert roll["population"].sum() == ENGLAND_POPULATION
         assert roll["assets"].sum() == all_metrics["assets"].sum()
         assert roll["lsoa_count"].sum() == 33_755
-    eng = metrics.rollup(all_metrics, "england").iloc[0]
+    eng = metrics.rollup(all_metrics, "england", types=ALL_TYPES).iloc[0]
     expected = 1000 * all_metrics["assets"].sum() / ENGLAND_POPULATION
     assert eng["assets_per_1k"] == pytest.approx(expected)
 
@@ -146,7 +147,7 @@ def test_rollups_add_up_to_england(all_metrics: pd.DataFrame) -> None:
 def test_rollup_within_an_area(all_metrics: pd.DataFrame) -> None:
     cat = areas.catalogue(all_metrics)
     qyg = areas.resolve("QYG", cat)
-    las = metrics.rollup(all_metrics, "lad", qyg)
+    las = metrics.rollup(all_metrics, "lad", qyg, types=ALL_TYPES)
     # Cheshire East, Cheshire West and Chester, Halton, Knowsley, Liverpool, Sefton,
     # St Helens, Warrington, Wirral.
     assert len(las) == 9

@@ -16,6 +16,7 @@ from assetmap.geography import areas
 from assetmap.measures import access, analysis, bivariate, change, hotspots, invest, metrics
 from assetmap.presentation import export
 from assetmap.presentation.text import markdown_text
+from tests.conftest import COMMUNITY_TYPES
 
 APP = str(settings.PROJECT_ROOT / "app.py")
 
@@ -118,7 +119,12 @@ def test_gap_table_page(data_dir: Path, community_metrics: pd.DataFrame) -> None
     at = _open("pages/2_Gap_table.py", area="icb:QYG")
     shown = at.dataframe[0].value
     assert len(shown) == 1601
-    expected = metrics.gap_table(community_metrics, areas.Area("icb", "E54000008", "x"))
+    expected = metrics.gap_table(
+        community_metrics,
+        areas.Area("icb", "E54000008", "x"),
+        types=COMMUNITY_TYPES,
+        need="imd",
+    )
     assert shown[dictionary.label("lsoa21cd")].tolist() == expected["lsoa21cd"].tolist()
     assert shown["Area"].iloc[0].endswith("(E54000008)")
     at.checkbox(key="gaps_core20").check().run()

@@ -9,6 +9,7 @@ import pandas as pd
 from assetmap.geography import areas
 from assetmap.measures import metrics
 from assetmap.presentation import reading
+from tests.conftest import ALL_TYPES
 
 
 def test_compare_words() -> None:
@@ -20,7 +21,7 @@ def test_compare_words() -> None:
 
 
 def test_by_type_puts_the_scarcest_first(all_metrics: pd.DataFrame) -> None:
-    table = metrics.decile_table(all_metrics)
+    table = metrics.decile_table(all_metrics, ALL_TYPES)
     rows = reading.by_type(table, {"sports_club": "Sports clubs"})
     label, dep, aff, words = rows[0]
     assert label == "Sports clubs"
@@ -63,7 +64,9 @@ def test_core20_without_counts_one_familys_types(all_metrics: pd.DataFrame) -> N
 
 
 def test_thin_places_are_deprived_and_empty(all_metrics: pd.DataFrame) -> None:
-    gaps = metrics.gap_table(all_metrics, areas.Area("icb", "E54000008", "x"))
+    gaps = metrics.gap_table(
+        all_metrics, areas.Area("icb", "E54000008", "x"), types=ALL_TYPES, need="imd"
+    )
     thin = reading.thin_places(gaps, n=5)
     assert len(thin) == 5
     assert thin["core20"].all()

@@ -83,7 +83,13 @@ def overview_map(
     """England or a region by ICB, sub-ICB or local authority."""
     national = data.lsoa_metrics(types, need, upload_digest, _upload_assets)
     return mapviews.area_view(
-        national, area_from_ref(area_ref), level, data.layer(level), measure_key, banding
+        national,
+        area_from_ref(area_ref),
+        level,
+        data.layer(level),
+        measure_key,
+        banding,
+        types=types,
     )
 
 

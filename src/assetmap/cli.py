@@ -65,9 +65,14 @@ _OUT_HELP = "write the table here: .csv, .parquet (GeoParquet), .gpkg or .geojso
 def _load_metrics(args: argparse.Namespace) -> pd.DataFrame:
     lsoas = store.load_lsoas(args.data_dir)
     counts = metrics.count_assets(store.load_assets(args.data_dir), lsoas["lsoa21cd"])
-    types = selected_types(args.types, args.family)
+    types = _types(args)
     print(f"counting: {', '.join(types)}", file=sys.stderr)
     return metrics.lsoa_metrics(lsoas, counts, types=list(types), need=args.need)
+
+
+def _types(args: argparse.Namespace) -> tuple[str, ...]:
+    """The asset types a command counts: ``--types`` and ``--family``."""
+    return selected_types(args.types, args.family)
 
 
 def _area(args: argparse.Namespace, lsoas: pd.DataFrame) -> areas.Area:
@@ -130,7 +135,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_deciles(args: argparse.Namespace) -> int:
     frame = _load_metrics(args)
     area = _area(args, frame)
-    table = metrics.decile_table(areas.select(frame, area))
+    table = metrics.decile_table(areas.select(frame, area), _types(args))
     print(f"Assets per 1,000 residents by IMD 2025 decile: {area.label}", file=sys.stderr)
     _emit(table, args, "decile table")
     return 0
@@ -143,7 +148,7 @@ def cmd_findings(args: argparse.Namespace) -> int:
     lsoas = store.load_lsoas(args.data_dir)
     counts = metrics.count_assets(store.load_assets(args.data_dir), lsoas["lsoa21cd"])
     every = metrics.lsoa_metrics(lsoas, counts, types=list(ASSET_SOURCES))
-    table = reading.decile_contrast(metrics.decile_table(every))
+    table = reading.decile_contrast(metrics.decile_table(every, list(ASSET_SOURCES)))
     relation = charities.deprivation_relation(store.load_layer("lad", args.data_dir))
     print(
         "What the data says, England: assets per 1,000 residents in the most deprived 10% of "
@@ -165,7 +170,7 @@ def cmd_findings(args: argparse.Namespace) -> int:
 def cmd_gaps(args: argparse.Namespace) -> int:
     frame = _load_metrics(args)
     area = _area(args, frame)
-    table = metrics.gap_table(frame, area)
+    table = metrics.gap_table(frame, area, types=_types(args), need=args.need)
     if args.left_behind:
         table = table[table["left_behind"]]
     if args.more_deprived_few_assets:
@@ -189,7 +194,7 @@ def cmd_access(args: argparse.Namespace) -> int:
         residence,
         frame.set_index("lsoa21cd")["population"],
         store.load_assets(args.data_dir),
-        types=list(selected_types(args.types, args.family)),
+        types=list(_types(args)),
         distance_m=args.distance,
         codes=subset["lsoa21cd"],
     )
@@ -212,7 +217,7 @@ def cmd_access(args: argparse.Namespace) -> int:
 def cmd_summary(args: argparse.Namespace) -> int:
     frame = _load_metrics(args)
     area = _area(args, frame)
-    _emit(metrics.rollup(frame, args.by, area), args, f"{args.by} summary")
+    _emit(metrics.rollup(frame, args.by, area, types=_types(args)), args, f"{args.by} summary")
     return 0
 
 
@@ -241,7 +246,7 @@ def _with_access(frame: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
     except (FileNotFoundError, store.NotBuiltError):
         print("no residence points in the build: walking access skipped", file=sys.stderr)
         return frame
-    types = list(selected_types(args.types, args.family))
+    types = list(_types(args))
     return analysis.with_access(
         frame, residence, store.load_assets(args.data_dir), types=types
     ).table

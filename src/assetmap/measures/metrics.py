@@ -130,7 +130,8 @@ def lsoa_metrics(
     pandas.DataFrame
         ``lsoas`` (without geometry) plus the ``assets_<type>`` counts, ``assets``,
         ``assets_per_1k``, ``zero_assets``, ``need_percentile``, ``provision_percentile`` and
-        ``gap_score``; attribute ``attrs`` records ``asset_types`` and ``need``.
+        ``gap_score``. Pass the same ``types`` and ``need`` to :func:`decile_table`,
+        :func:`gap_table` and :func:`rollup`: the table does not carry them.
     """
     if need not in NEED_MEASURES:
         raise ValueError(f"need must be one of {', '.join(NEED_MEASURES)}, not {need!r}")
@@ -145,7 +146,6 @@ def lsoa_metrics(
     provision_rank = frame["assets_per_1k"].rank(method="average")
     frame["provision_percentile"] = 100 * (provision_rank - 1) / (n - 1)
     frame["gap_score"] = frame["need_percentile"] - frame["provision_percentile"]
-    frame.attrs = {"asset_types": [c.removeprefix("assets_") for c in cols], "need": need}
     return frame
 
 
@@ -160,7 +160,7 @@ ALL: Final = "all"
 
 def decile_table(
     metrics: pd.DataFrame,
-    types: Sequence[str] | None = None,
+    types: Sequence[str],
     families: Mapping[str, str] | None = None,
     *,
     combined: bool = False,
@@ -176,7 +176,8 @@ def decile_table(
     metrics
         Output of :func:`lsoa_metrics`, optionally filtered to an area.
     types
-        Asset types, one block of rows each; defaults to the types ``metrics`` was computed with.
+        Asset types, one block of rows each: the types ``metrics`` was computed with, or some
+        of them.
     families
         Family of types that are not open layers (an upload's); see
         :func:`assetmap.data.assets.family_of`.
@@ -192,7 +193,7 @@ def decile_table(
         A family's total has ``asset_type`` :data:`ALL`; families in
         :data:`assetmap.data.assets.FAMILIES` order, each family's types first, then its total.
     """
-    chosen = list(types) if types is not None else list(metrics.attrs.get("asset_types", []))
+    chosen = list(types)
     cols = asset_columns(chosen, _types_in(metrics))
     family = {t: family_of(t, dict(families or {})) for t in chosen}
     grouped = metrics.groupby("imd_decile")
@@ -266,7 +267,13 @@ GAP_TABLE_COLUMNS: tuple[str, ...] = (
 )
 
 
-def gap_table(metrics: pd.DataFrame, area: areas.Area | None = None) -> pd.DataFrame:
+def gap_table(
+    metrics: pd.DataFrame,
+    area: areas.Area | None = None,
+    *,
+    types: Sequence[str],
+    need: str,
+) -> pd.DataFrame:
     """LSOAs of an area ranked by gap score, most under-provided for their need first.
 
     Parameters
@@ -275,15 +282,20 @@ def gap_table(metrics: pd.DataFrame, area: areas.Area | None = None) -> pd.DataF
         Output of :func:`lsoa_metrics` for all of England.
     area
         The area; England when ``None``.
+    types
+        The asset types ``metrics`` was computed with: their counts follow ``assets``.
+    need
+        The need measure ``metrics`` was computed with: it names the ``{need}_decile`` column
+        and breaks ties (``{need}_rank``, then code).
 
     Returns
     -------
     pandas.DataFrame
         Columns :data:`GAP_TABLE_COLUMNS` with the asset-type counts after ``assets``;
-        ``gap_rank`` 1 is the largest gap (ties broken by IMD rank, then code).
+        ``gap_rank`` 1 is the largest gap (ties broken by the need measure's rank, then code).
     """
-    need = metrics.attrs.get("need", "imd")
-    chosen = metrics.attrs.get("asset_types", list(ASSET_SOURCES))
+    if need not in NEED_MEASURES:
+        raise ValueError(f"need must be one of {', '.join(NEED_MEASURES)}, not {need!r}")
     subset = areas.select(metrics, area or areas.ENGLAND)
     ranked = subset.sort_values(
         ["gap_score", f"{need}_rank", "lsoa21cd"], ascending=[False, True, True]
@@ -291,13 +303,17 @@ def gap_table(metrics: pd.DataFrame, area: areas.Area | None = None) -> pd.DataF
     ranked.insert(0, "gap_rank", np.arange(1, len(ranked) + 1))
     columns = list(dict.fromkeys(c.format(need=need) for c in GAP_TABLE_COLUMNS))
     at = columns.index("assets")
-    columns[at + 1 : at + 1] = asset_columns(chosen, _types_in(metrics))
-    out = ranked[columns].copy()
-    out.attrs = dict(metrics.attrs)
-    return out
+    columns[at + 1 : at + 1] = asset_columns(types, _types_in(metrics))
+    return ranked[columns].copy()
 
 
-def rollup(metrics: pd.DataFrame, level: str, area: areas.Area | None = None) -> pd.DataFrame:
+def rollup(
+    metrics: pd.DataFrame,
+    level: str,
+    area: areas.Area | None = None,
+    *,
+    types: Sequence[str],
+) -> pd.DataFrame:
     """Sum the LSOA metrics to every area of a level, optionally inside one area.
 
     Parameters
@@ -309,6 +325,8 @@ def rollup(metrics: pd.DataFrame, level: str, area: areas.Area | None = None) ->
     area
         Restrict to the areas of ``level`` inside this area (e.g. the local authorities of an
         ICB); all of England when ``None``.
+    types
+        The asset types ``metrics`` was computed with: each one's count is summed.
 
     Returns
     -------
@@ -337,8 +355,7 @@ def rollup(metrics: pd.DataFrame, level: str, area: areas.Area | None = None) ->
     lv = areas.LEVELS[level]
     subset = areas.select(metrics, area or areas.ENGLAND)
     keys = [lv.code, lv.name] + ([lv.nhs_code] if lv.nhs_code else [])
-    chosen = metrics.attrs.get("asset_types", list(ASSET_SOURCES))
-    cols = asset_columns(chosen, _types_in(metrics))
+    cols = asset_columns(types, _types_in(metrics))
     weighted = [f"{d}_score" for d in NEED_MEASURES] + ["cni_civic_assets_score", "gap_score"]
     work = subset.assign(
         core20_zero=subset["core20"] & subset["zero_assets"],

@@ -18,6 +18,8 @@ from assetmap.measures import bivariate, metrics
 from assetmap.presentation import maps, offline
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     # libpysal and esda take over a second to import: only the type is needed here.
     from assetmap.measures import hotspots
 
@@ -189,6 +191,8 @@ def area_view(
     layer: gpd.GeoDataFrame,
     measure_key: str,
     banding: str,
+    *,
+    types: Sequence[str],
 ) -> MapView:
     """England or a region by ICB, sub-ICB or local authority.
 
@@ -204,6 +208,9 @@ def area_view(
         The level's polygons (code column and geometry; EPSG:4326).
     measure_key, banding
         As for :func:`lsoa_view`; national bands use the deciles of all areas of the level.
+    types
+        The asset types ``national`` was computed with
+        (:func:`~assetmap.measures.metrics.rollup` sums each one's count).
 
     Returns
     -------
@@ -213,8 +220,8 @@ def area_view(
     measure = maps.MEASURES[measure_key]
     if not measure.offered_at(level):
         raise ValueError(f"{measure.label} is not shown by {lv.label.lower()}")
-    everywhere = metrics.rollup(national, level)
-    inside = metrics.rollup(national, level, area)
+    everywhere = metrics.rollup(national, level, types=types)
+    inside = metrics.rollup(national, level, area, types=types)
     shapes = layer[[lv.code, "geometry"]]
     frame = gpd.GeoDataFrame(
         inside.merge(shapes, on=lv.code, how="left"), geometry="geometry", crs=shapes.crs
