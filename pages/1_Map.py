@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 
-import pandas as pd
 import shapely
 import streamlit as st
 from streamlit_folium import st_folium
@@ -12,17 +11,11 @@ from streamlit_folium import st_folium
 from assetmap.geography import areas
 from assetmap.presentation import export, maps
 from assetmap.presentation.text import markdown_text
-from ui import areafilter, data, layout, upload
+from ui import areafilter, data, layout
 from ui.areafilter import column_label
 from ui.mapview import OVERVIEW_LEVELS, lsoa_map, overview_map, png, standalone
 
 sel = layout.page("Map")
-
-
-def upload_args() -> tuple[str, pd.DataFrame | None, dict[str, str] | None]:
-    """This session's upload for the cached map builders (keyed by its digest)."""
-    found = upload.current()
-    return (found.digest, found.assets, found.labels) if found else (*data.NO_UPLOAD, None)
 
 
 st.title(f"Map: {markdown_text(sel.area.label)}")
@@ -75,23 +68,12 @@ banding = c2.radio(
     "its own range over the colours.",
 )
 if overview:
-    view = overview_map(
-        sel.area.ref, level, sel.types, sel.need, measure_key, banding, *upload_args()[:2]
-    )
+    view = overview_map(sel.area.ref, level, data.counting(sel), measure_key, banding)
     st.caption("Click an area to see its neighbourhoods (LSOAs), or choose it in the sidebar.")
 else:
     core20 = c3.checkbox("Outline Core20 (most deprived 20%)", value=True, key="map_core20")
     show_assets = c3.checkbox("Show asset points", value=True, key="map_assets")
-    view = lsoa_map(
-        sel.area.ref,
-        sel.types,
-        sel.need,
-        measure_key,
-        banding,
-        core20,
-        show_assets,
-        *upload_args(),
-    )
+    view = lsoa_map(sel.area.ref, data.counting(sel), measure_key, banding, core20, show_assets)
 st.query_params["measure"] = measure_key
 
 # st_folium renames the elements of the map it is given, so it gets a fresh copy each run and

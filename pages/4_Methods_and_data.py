@@ -201,7 +201,7 @@ for kind in checked:
         st.dataframe(off.rename(columns=dictionary.label), hide_index=True, width="stretch")
 
 st.header("What the data says")
-every_type = data.lsoa_metrics(tuple(ASSET_SOURCES), "imd", *data.NO_UPLOAD)
+every_type = data.lsoa_metrics(data.Counting(tuple(ASSET_SOURCES), "imd"))
 contrast = reading.decile_contrast(metrics.decile_table(every_type, tuple(ASSET_SOURCES)))
 st.markdown(
     "Assets per 1,000 residents in England's most deprived tenth of neighbourhoods against its "

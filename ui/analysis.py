@@ -1,8 +1,8 @@
 """Cached "beyond counting" results for the pages: the invest-first ranking and the access table.
 
-Each loader is keyed by plain values (asset types, need measure, upload digest, area reference,
-weights...). The national neighbourhood table they read is passed with a leading underscore, so
-Streamlit never hashes it: the key already says which table it is.
+Each loader is keyed by plain values (what is counted, :class:`ui.data.Counting`; the area
+reference, weights...). The national neighbourhood table they read is passed with a leading
+underscore, so Streamlit never hashes it: the key already says which table it is.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from assetmap.data import dictionary
 from assetmap.geography import areas
 from assetmap.measures import access, change, invest
 from assetmap.presentation.colour import text_on
-from ui import data, upload
+from ui import data
 
 if TYPE_CHECKING:
     from pandas.io.formats.style import Styler
@@ -33,16 +33,9 @@ MATCH_LABELS: dict[str, str] = {
 }
 
 
-def _digest() -> str:
-    found = upload.current()
-    return found.digest if found else ""
-
-
 @st.cache_data(show_spinner="Ranking where to invest first…", max_entries=32)
 def invest_ranking(
-    types: tuple[str, ...],
-    need: str,
-    upload_digest: str,
+    key: data.Counting,
     area_ref: str,
     weights: tuple[tuple[str, float], ...],
     by: Literal["lsoa", "ward"],
@@ -53,11 +46,11 @@ def invest_ranking(
     """:func:`assetmap.measures.invest.rank` for one choice, cached by the plain values before
     ``_national``.
 
-    ``_national`` must be the neighbourhood table of ``types``, ``need`` and ``upload_digest``
-    and ``_area`` the area ``area_ref`` names. The :class:`~assetmap.measures.invest.Ranking` is a
+    ``_national`` must be the neighbourhood table of what ``key`` counts and ``_area`` the area
+    ``area_ref`` names. The :class:`~assetmap.measures.invest.Ranking` is a
     frozen dataclass of a table and plain values, so it pickles into the cache.
     """
-    return invest.rank(_national, _area, dict(weights), need=need, by=by, top_n=top_n)
+    return invest.rank(_national, _area, dict(weights), need=key.need, by=by, top_n=top_n)
 
 
 def selection_invest_ranking(
@@ -69,9 +62,7 @@ def selection_invest_ranking(
     """The invest-first ranking of the selected area (England's table computed first if need be)."""
     national = data.selection_neighbourhood_metrics(selection)
     return invest_ranking(
-        selection.types,
-        selection.need,
-        _digest(),
+        data.counting(selection),
         selection.area.ref,
         tuple(sorted(weights.items())),
         by,
@@ -82,18 +73,16 @@ def selection_invest_ranking(
 
 
 @st.cache_data(max_entries=16)
-def access_comparison(
-    types: tuple[str, ...], need: str, upload_digest: str, _national: pd.DataFrame
-) -> pd.DataFrame:
-    """:func:`assetmap.measures.access.compare_with_counts` for England, cached by the plain
-    values."""
+def access_comparison(key: data.Counting, _national: pd.DataFrame) -> pd.DataFrame:
+    """:func:`assetmap.measures.access.compare_with_counts` for England, cached per ``key``
+    (``_national`` is the neighbourhood table of what it counts)."""
     return access.compare_with_counts(_national)
 
 
 def selection_access_comparison(selection: Selection) -> pd.DataFrame:
     """In-boundary counts against walking access for England, for the selection's asset types."""
     national = data.selection_neighbourhood_metrics(selection)
-    return access_comparison(selection.types, selection.need, _digest(), national.table)
+    return access_comparison(data.counting(selection), national.table)
 
 
 def change_overview(summary: pd.DataFrame) -> pd.DataFrame:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import geopandas as gpd
@@ -17,6 +18,7 @@ import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from assetmap.data import datacheck, store
+from assetmap.data.assets import to_geodataframe
 from assetmap.geography import areas
 from assetmap.geography.geocode import PostcodeDirectory
 from assetmap.geography.spatial import LsoaLocator
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
     from assetmap.measures.analysis import Neighbourhoods
     from ui.areafilter import Selection
+    from ui.upload import SessionUpload
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -69,28 +72,71 @@ def asset_counts() -> pd.DataFrame:
     return metrics.count_assets(store.load_assets(), lsoa_table()["lsoa21cd"])
 
 
-# The cached metrics take every argument, with no defaults: Streamlit keys a call by the
-# arguments as passed, so f(types, need) and f(types, need, "", None) would be two entries, each
-# computed and each held in memory (as the Home and Map pages once did).
+@dataclass(frozen=True)
+class Counting:
+    """What the figures count: the one key of every cached table and map that depends on it.
+
+    Built once per page from the sidebar's choice and the session's upload (:func:`counting`),
+    and passed whole to the cached loaders, so every cache is keyed the same way. Streamlit
+    hashes a dataclass by its fields; an upload enters by its digest (the hash of its own
+    content), so its counts are only ever served to a session holding that same upload.
+    """
+
+    #: Asset types counted, in the sidebar's order (the upload's own types included).
+    types: tuple[str, ...]
+    #: Need measure of the gap score: a key of :data:`assetmap.measures.metrics.NEED_MEASURES`.
+    need: str
+    #: The session's upload (:attr:`ui.upload.SessionUpload.digest`), or ``""`` for none.
+    upload_digest: str = ""
+
+
+def counting(selection: Selection) -> Counting:
+    """What the selection counts, with this session's upload."""
+    found = upload.current()
+    return Counting(selection.types, selection.need, found.digest if found else "")
+
+
+def counted_upload(key: Counting) -> SessionUpload | None:
+    """The session's upload that ``key`` names, or ``None`` when it names none.
+
+    Raises ``LookupError`` when the session no longer holds that upload (it was removed or
+    replaced after ``key`` was made), rather than count the wrong register.
+    """
+    if not key.upload_digest:
+        return None
+    found = upload.current()
+    if found is None or found.digest != key.upload_digest:
+        raise LookupError("the upload these figures count is no longer this session's")
+    return found
+
+
+def counted_points(key: Counting, found: SessionUpload | None, *, geometry: bool) -> pd.DataFrame:
+    """The assets ``key`` counts: the open layers' points of its types plus the upload's.
+
+    The one place an upload is merged into the points; ``found`` is
+    :func:`counted_upload` of ``key``. ``geometry=True`` gives a GeoDataFrame in EPSG:4326 (for
+    the map), else the stored table (BNG easting/northing).
+    """
+    points = asset_points() if geometry else store.load_assets()
+    if found is not None and len(found.assets):
+        extra = to_geodataframe(found.assets) if geometry else found.assets
+        points = pd.concat([points, extra], ignore_index=True)
+    return points[points["asset_type"].isin(key.types)]
+
+
 @shown_on_the_page
 @st.cache_data(show_spinner="Computing metrics…", max_entries=64)
-def lsoa_metrics(
-    types: tuple[str, ...],
-    need: str,
-    upload_digest: str,
-    _upload_assets: pd.DataFrame | None,
-) -> pd.DataFrame:
-    """National per-LSOA metrics for a choice of asset types (cached per choice).
-
-    An uploaded register is keyed by ``upload_digest`` (the hash of its own content), so its
-    counts are only ever served to a session holding that same upload; with none, ``""`` and
-    ``None``.
-    """
+def _lsoa_metrics(key: Counting, _upload: SessionUpload | None) -> pd.DataFrame:
     counts = asset_counts()
-    if _upload_assets is not None and len(_upload_assets):
-        extra = metrics.count_assets(_upload_assets, lsoa_table()["lsoa21cd"])
+    if _upload is not None and len(_upload.assets):
+        extra = metrics.count_assets(_upload.assets, lsoa_table()["lsoa21cd"])
         counts = counts.join(extra[[c for c in extra.columns if c not in counts.columns]])
-    return metrics.lsoa_metrics(lsoa_table(), counts, types=list(types), need=need)
+    return metrics.lsoa_metrics(lsoa_table(), counts, types=list(key.types), need=key.need)
+
+
+def lsoa_metrics(key: Counting) -> pd.DataFrame:
+    """National per-LSOA metrics for what ``key`` counts (cached per key)."""
+    return _lsoa_metrics(key, counted_upload(key))
 
 
 @shown_on_the_page
@@ -148,46 +194,35 @@ def contiguity() -> lpgraph.Graph:
     "(a few seconds, once for each choice of assets)…",
     max_entries=16,
 )
-def neighbourhood_metrics(
-    types: tuple[str, ...],
-    need: str,
-    upload_digest: str,
-    _upload_assets: pd.DataFrame | None,
-) -> Neighbourhoods:
-    """:func:`lsoa_metrics` plus access, clusters, change and the bivariate class (England),
-    with the walking distances and the cluster test used
-    (:class:`assetmap.measures.analysis.Neighbourhoods`)."""
+def _neighbourhood_metrics(key: Counting, _upload: SessionUpload | None) -> Neighbourhoods:
     # libpysal and esda take over a second to import: only pages that show these pay for it.
     from assetmap.measures import analysis
 
-    national = lsoa_metrics(types, need, upload_digest, _upload_assets)
-    points = store.load_assets()
-    if _upload_assets is not None and len(_upload_assets):
-        points = pd.concat([points, _upload_assets], ignore_index=True)
     return analysis.neighbourhood_metrics(
-        national, residence(), points, contiguity(), types=types, need=need
+        _lsoa_metrics(key, _upload),
+        residence(),
+        counted_points(key, _upload, geometry=False),
+        contiguity(),
+        types=key.types,
+        need=key.need,
     )
 
 
-#: The upload arguments of the cached metrics and maps for a session with no upload.
-NO_UPLOAD: tuple[str, None] = ("", None)
-
-
-def upload_key() -> tuple[str, pd.DataFrame | None]:
-    """This session's upload as the cached metrics take it: its digest and its assets, or
-    :data:`NO_UPLOAD`."""
-    found = upload.current()
-    return NO_UPLOAD if found is None else (found.digest, found.assets)
+def neighbourhood_metrics(key: Counting) -> Neighbourhoods:
+    """:func:`lsoa_metrics` plus access, clusters, change and the bivariate class (England),
+    with the walking distances and the cluster test used
+    (:class:`assetmap.measures.analysis.Neighbourhoods`); cached per key."""
+    return _neighbourhood_metrics(key, counted_upload(key))
 
 
 def selection_metrics(selection: Selection) -> pd.DataFrame:
     """National LSOA metrics for the selection's asset types and need measure."""
-    return lsoa_metrics(selection.types, selection.need, *upload_key())
+    return lsoa_metrics(counting(selection))
 
 
 def selection_neighbourhood_metrics(selection: Selection) -> Neighbourhoods:
     """National neighbourhood metrics (access, clusters, change) for the selection's choices."""
-    return neighbourhood_metrics(selection.types, selection.need, *upload_key())
+    return neighbourhood_metrics(counting(selection))
 
 
 def area_rows(selection: Selection) -> pd.DataFrame:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
-from assetmap.data.assets import ASSET_SOURCES, to_geodataframe
+from assetmap.data.assets import ASSET_SOURCES
 from assetmap.geography import areas
 from assetmap.presentation import maps, mapviews, offline
 from assetmap.presentation.mapviews import MapView
 from ui import data
+
+if TYPE_CHECKING:
+    from ui.upload import SessionUpload
 
 #: Levels that can colour England or a region.
 OVERVIEW_LEVELS: dict[str, str] = {
@@ -24,36 +28,38 @@ def area_from_ref(ref: str) -> areas.Area:
     return areas.resolve(ref, data.area_catalogue())
 
 
-@st.cache_resource(max_entries=48, show_spinner="Drawing the map…")
 def lsoa_map(
     area_ref: str,
-    types: tuple[str, ...],
-    need: str,
+    key: data.Counting,
     measure_key: str,
     banding: str,
     core20: bool,
     show_assets: bool,
-    upload_digest: str,
-    _upload_assets: pd.DataFrame | None,
-    _upload_labels: dict[str, str] | None,
 ) -> MapView:
-    """The LSOAs of one area, coloured by a measure, with asset points.
+    """The LSOAs of one area, coloured by a measure, with asset points (cached per argument)."""
+    return _lsoa_map(
+        area_ref, key, measure_key, banding, core20, show_assets, data.counted_upload(key)
+    )
 
-    A session's upload is keyed by ``upload_digest``, the hash of its own content.
-    """
+
+@st.cache_resource(max_entries=48, show_spinner="Drawing the map…")
+def _lsoa_map(
+    area_ref: str,
+    key: data.Counting,
+    measure_key: str,
+    banding: str,
+    core20: bool,
+    show_assets: bool,
+    _upload: SessionUpload | None,
+) -> MapView:
     clusters = None
     if measure_key in maps.NEIGHBOURHOOD_MEASURES:
-        found = data.neighbourhood_metrics(types, need, upload_digest, _upload_assets)
+        found = data.neighbourhood_metrics(key)
         national, clusters = found.table, found.clusters
     else:
-        national = data.lsoa_metrics(types, need, upload_digest, _upload_assets)
-    points = None
-    if show_assets:
-        pts = data.asset_points()
-        if _upload_assets is not None and len(_upload_assets):
-            pts = pd.concat([pts, to_geodataframe(_upload_assets)], ignore_index=True)
-        points = pts[pts["asset_type"].isin(types)]
-    labels = {k: s.label for k, s in ASSET_SOURCES.items()} | (_upload_labels or {})
+        national = data.lsoa_metrics(key)
+    points = data.counted_points(key, _upload, geometry=True) if show_assets else None
+    labels = {k: s.label for k, s in ASSET_SOURCES.items()} | (_upload.labels if _upload else {})
     return mapviews.lsoa_view(
         national,
         area_from_ref(area_ref),
@@ -64,32 +70,24 @@ def lsoa_map(
         points=points,
         asset_labels=labels,
         core20=core20,
-        need=need,
+        need=key.need,
         clusters=clusters,
     )
 
 
 @st.cache_resource(max_entries=48, show_spinner="Drawing the map…")
 def overview_map(
-    area_ref: str,
-    level: str,
-    types: tuple[str, ...],
-    need: str,
-    measure_key: str,
-    banding: str,
-    upload_digest: str,
-    _upload_assets: pd.DataFrame | None,
+    area_ref: str, level: str, key: data.Counting, measure_key: str, banding: str
 ) -> MapView:
-    """England or a region by ICB, sub-ICB or local authority."""
-    national = data.lsoa_metrics(types, need, upload_digest, _upload_assets)
+    """England or a region by ICB, sub-ICB or local authority (cached per argument)."""
     return mapviews.area_view(
-        national,
+        data.lsoa_metrics(key),
         area_from_ref(area_ref),
         level,
         data.layer(level),
         measure_key,
         banding,
-        types=types,
+        types=key.types,
     )
 
 

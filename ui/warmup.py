@@ -70,7 +70,7 @@ def warm() -> float | None:
         try:
             selection = areafilter.default_selection()
             data.area_catalogue()
-            data.lsoa_metrics(selection.types, selection.need, *data.NO_UPLOAD)
+            data.lsoa_metrics(data.Counting(selection.types, selection.need))
             data.lsoa_shapes()
             for level in OVERVIEW_LEVELS:
                 data.layer(level)
