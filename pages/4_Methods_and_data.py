@@ -11,7 +11,7 @@ from assetmap import settings
 from assetmap.data import build, charities, dictionary, sources, store
 from assetmap.data.assets import ASSET_SOURCES, FAMILIES
 from assetmap.measures import access, bivariate, change, hotspots, invest, metrics
-from assetmap.presentation import export, maps, reading
+from assetmap.presentation import colour, export, maps, reading
 from assetmap.presentation.text import markdown_text
 from ui import analysis, data, layout
 from ui.areafilter import NEED_LABELS, asset_label
@@ -354,10 +354,11 @@ Colours: Joshua Stevens' 3 x 3 blue-red bivariate palette (Stevens, J. (2015) *B
 Choropleth Maps: A How-to Guide*,
 https://www.joshuastevens.net/cartography/make-a-bivariate-choropleth-map/; hex values as in the
 R package biscale, "GrPink"). Under simulated protanopia, deuteranopia and tritanopia (Machado,
-Oliveira & Fernandes 2009) no two of its colours come closer than 9.7 CIELAB units
-(`tests/test_bivariate.py` recomputes this); the class label and counts are also in the legend
-and tooltips, so colour is never the only cue. England's nine classes (third 1 = most deprived,
-or fewest assets per 1,000 residents):
+Oliveira & Fernandes 2009) no two of its colours come closer than
+{colour.closest_pair_under_cvd(list(bivariate.PALETTE.values())):.1f} CIELAB units (computed
+here; `tests/test_bivariate.py` checks it independently); the class label and counts are also
+in the legend and tooltips, so colour is never the only cue. England's nine classes (third 1 =
+most deprived, or fewest assets per 1,000 residents):
 """
 )
 st.dataframe(

@@ -13,6 +13,7 @@ from markupsafe import escape
 
 from assetmap.geography import areas
 from assetmap.measures import bivariate
+from assetmap.presentation import colour
 
 
 @pytest.fixture(scope="module")
@@ -197,6 +198,13 @@ def test_palette_stays_distinguishable_with_colour_blindness() -> None:
         lab = _lab(colours, matrix)
         closest = min(np.linalg.norm(a - b) for a, b in itertools.combinations(lab, 2))
         assert closest > 9, vision
+    # The library's figure (the Methods page prints it) is this test's own computation.
+    ours = min(
+        np.linalg.norm(a - b)
+        for matrix in _CVD.values()
+        for a, b in itertools.combinations(_lab(colours, matrix), 2)
+    )
+    assert colour.closest_pair_under_cvd(colours) == pytest.approx(ours, abs=1e-9)
     # The popular pink-blue palette would not pass: the check can fail.
     pink_blue = ["#e8e8e8", "#ace4e4", "#5ac8c8", "#dfb0d6", "#a5add3"]
     pink_blue += ["#5698b9", "#be64ac", "#8c62aa", "#3b4994"]
@@ -212,8 +220,8 @@ def test_legend_draws_the_grid_labels_and_counts(
     fmap = folium.Map(tiles=None)
     bivariate.Legend2D(cells, title=title, note="National thirds").add_to(fmap)
     html = fmap.get_root().render()
-    for colour in bivariate.PALETTE.values():
-        assert f"background:{colour}" in html
+    for swatch in bivariate.PALETTE.values():
+        assert f"background:{swatch}" in html
     assert bivariate.X_LABEL in html
     assert bivariate.Y_LABEL in html
     assert str(escape(title)) in html

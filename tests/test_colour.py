@@ -1,6 +1,8 @@
-"""WCAG luminance and contrast (``assetmap.presentation.colour``) against the W3C's own figures."""
+"""WCAG contrast and CIELAB (``assetmap.presentation.colour``) against published figures."""
 
 from __future__ import annotations
+
+import math
 
 import pytest
 
@@ -27,3 +29,28 @@ def test_text_takes_whichever_of_black_and_white_contrasts_more() -> None:
         chosen = colour.text_on(background)
         other = colour.WHITE if chosen == colour.BLACK else colour.BLACK
         assert colour.contrast_ratio(chosen, background) >= colour.contrast_ratio(other, background)
+
+
+@pytest.mark.parametrize(
+    ("hex_colour", "lab"),
+    [
+        # CIELAB (D65) of the sRGB primaries and white as published (Lindbloom's calculator,
+        # http://www.brucelindbloom.com/ColorCalculator.html).
+        ("#ffffff", (100.0, 0.0, 0.0)),
+        ("#ff0000", (53.2408, 80.0925, 67.2032)),
+        ("#00ff00", (87.7347, -86.1827, 83.1793)),
+        ("#0000ff", (32.2970, 79.1875, -107.8602)),
+    ],
+)
+def test_cielab_matches_published_values(hex_colour: str, lab: tuple[float, float, float]) -> None:
+    assert colour.cielab(hex_colour) == pytest.approx(lab, abs=2e-3)
+
+
+def test_deuteranopia_merges_red_and_green_more_than_normal_vision() -> None:
+    def dist(vision: str) -> float:
+        return math.dist(colour.cielab("#d62728", vision), colour.cielab("#2ca02c", vision))
+
+    assert dist("deuteranopia") < dist("normal") / 2
+    assert colour.closest_pair_under_cvd(["#d62728", "#2ca02c"]) == pytest.approx(
+        min(dist(v) for v in colour.CVD_MATRICES)
+    )
