@@ -571,29 +571,7 @@ def locate_assets(
     reject(dup, REASON_DUPLICATE, [f"same name and postcode as row {r:.0f}" for r in first])
 
     mapped = reason.isna().to_numpy()
-    ids = (
-        asset.asset_type + ":" + _text(raw, asset.id_column)
-        if asset.id_column
-        else _stable_id(asset.asset_type, name, geo["postcode"])
-    )
-    assets = pd.DataFrame(
-        {
-            "asset_id": ids,
-            "asset_type": asset.asset_type,
-            "name": name,
-            "subtype": _tidy_categories(_text(raw, asset.subtype)) if asset.subtype else None,
-            "address": _join_address(raw, asset.address),
-            "postcode": geo["postcode"],
-            "easting": east,
-            "northing": north,
-            "lsoa21cd": placed["lsoa21cd"],
-            "lsoa_method": placed["lsoa_method"],
-            "distance_to_lsoa_m": placed["distance_to_lsoa_m"],
-            "source_row": raw["source_row"],
-            "located_by": np.where(where.by_postcode, LOCATED_BY_POSTCODE, LOCATED_BY_LATLON),
-            "warning": where.warning,
-        }
-    )[mapped].reset_index(drop=True)
+    assets = _asset_rows(asset, raw, name, geo, where, placed)[mapped].reset_index(drop=True)
     report = pd.DataFrame(
         {
             "asset_type": asset.asset_type,
@@ -606,6 +584,44 @@ def locate_assets(
         }
     )[~mapped].reset_index(drop=True)
     return assets[ASSET_COLUMNS], report[REPORT_COLUMNS]
+
+
+def _asset_rows(
+    asset: AssetSource,
+    raw: pd.DataFrame,
+    name: pd.Series,
+    geo: pd.DataFrame,
+    where: _Locations,
+    placed: pd.DataFrame,
+) -> pd.DataFrame:
+    """Every raw row as an asset (id, name, place, LSOA, how it was located), rejected or not.
+
+    ``name`` is the tidied name, ``geo`` the geocoded postcodes, ``where`` the chosen locations
+    and ``placed`` the LSOA assignment of :func:`locate_assets`, all aligned with ``raw``.
+    """
+    ids = (
+        asset.asset_type + ":" + _text(raw, asset.id_column)
+        if asset.id_column
+        else _stable_id(asset.asset_type, name, geo["postcode"])
+    )
+    return pd.DataFrame(
+        {
+            "asset_id": ids,
+            "asset_type": asset.asset_type,
+            "name": name,
+            "subtype": _tidy_categories(_text(raw, asset.subtype)) if asset.subtype else None,
+            "address": _join_address(raw, asset.address),
+            "postcode": geo["postcode"],
+            "easting": where.east,
+            "northing": where.north,
+            "lsoa21cd": placed["lsoa21cd"],
+            "lsoa_method": placed["lsoa_method"],
+            "distance_to_lsoa_m": placed["distance_to_lsoa_m"],
+            "source_row": raw["source_row"],
+            "located_by": np.where(where.by_postcode, LOCATED_BY_POSTCODE, LOCATED_BY_LATLON),
+            "warning": where.warning,
+        }
+    )
 
 
 def to_geodataframe(assets: pd.DataFrame) -> gpd.GeoDataFrame:

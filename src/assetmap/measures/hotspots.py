@@ -81,7 +81,7 @@ from __future__ import annotations
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import geopandas as gpd
 import numpy as np
@@ -280,24 +280,7 @@ def local_gap_clusters(
     if tested.sum() >= 3 and np.ptp(y) > 0:
         row = graph.transform("r")
         lag[tested] = (row.sparse @ y)[tested]
-        # Without numba, esda seeds NumPy's global generator: keep the caller's stream intact.
-        state = np.random.get_state()  # noqa: NPY002 (the legacy global state esda seeds)
-        try:
-            with warnings.catch_warnings():
-                # esda warns that its default alternative will change; the directed value is
-                # taken on purpose and converted below.
-                warnings.simplefilter("ignore", DeprecationWarning)
-                lisa = esda.Moran_Local(
-                    y,
-                    graph,
-                    transformation="r",
-                    permutations=permutations,
-                    keep_simulations=False,
-                    seed=seed,
-                    n_jobs=n_jobs,
-                )
-        finally:
-            np.random.set_state(state)  # noqa: NPY002
+        lisa = _moran_local(y, graph, permutations=permutations, seed=seed, n_jobs=n_jobs)
         local_i[tested] = lisa.Is[tested]
         # esda returns float32; (count + 1) / (P + 1) exactly, so ties at the floor stay ties.
         p_directed = np.round(np.asarray(lisa.p_sim, dtype=float) * (permutations + 1))
@@ -336,6 +319,37 @@ def local_gap_clusters(
         scope=scope,
     )
     return Clusters(table=out, test=test)
+
+
+def _moran_local(
+    y: np.ndarray, graph: lpgraph.Graph, *, permutations: int, seed: int, n_jobs: int
+) -> Any:
+    """esda's ``Moran_Local`` of ``y`` on ``graph`` (row-standardised), directed p-values.
+
+    NumPy's global random state is left as it was, and esda's warning about its default
+    alternative is silenced (:func:`local_gap_clusters` converts the p-values itself).
+    """
+    import esda
+
+    # Without numba, esda seeds NumPy's global generator: keep the caller's stream intact.
+    state = np.random.get_state()  # noqa: NPY002 (the legacy global state esda seeds)
+    try:
+        with warnings.catch_warnings():
+            # esda warns that its default alternative will change; the directed value is
+            # taken on purpose and converted by the caller.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            lisa = esda.Moran_Local(
+                y,
+                graph,
+                transformation="r",
+                permutations=permutations,
+                keep_simulations=False,
+                seed=seed,
+                n_jobs=n_jobs,
+            )
+    finally:
+        np.random.set_state(state)  # noqa: NPY002
+    return lisa
 
 
 def cluster_summary(clusters: pd.DataFrame, population: pd.Series | None = None) -> pd.DataFrame:

@@ -1,0 +1,535 @@
+"""Data dictionary entries for the measures computed from the LSOA and asset tables.
+
+Provision and need (the gap table), access from where residents live, change since 2019 and the
+investment ranking, hot spots, and charity density; joined into
+:data:`assetmap.data.dictionary.COLUMNS`.
+"""
+
+from __future__ import annotations
+
+from assetmap.data.dictionary_terms import DOMAIN_LABELS, Column
+
+#: Provision, need and the gap between them, for LSOAs and areas.
+METRICS = [
+    Column(
+        "assets",
+        "Assets (count, chosen types)",
+        "count",
+        "Assets of the chosen types in the LSOA or area.",
+        "derived",
+    ),
+    Column(
+        "assets_per_1k",
+        "Assets per 1,000 residents",
+        "per 1,000 residents",
+        "1000 x assets / usual residents; for areas, a ratio of sums.",
+        "derived",
+    ),
+    Column(
+        "zero_assets",
+        "No assets",
+        "true/false",
+        "The LSOA has none of the chosen assets.",
+        "derived",
+    ),
+    Column(
+        "need_percentile",
+        "Need percentile",
+        "0-100",
+        "100 x (N - rank) / (N - 1) on the chosen deprivation measure; 100 is the most deprived LSOA in England.",
+        "derived",
+    ),
+    Column(
+        "provision_percentile",
+        "Provision percentile",
+        "0-100",
+        "100 x (rank of assets_per_1k - 1) / (N - 1), ties sharing the mean rank; 0 is the least provision in England.",
+        "derived",
+    ),
+    Column(
+        "gap_score",
+        "Gap score (need minus provision)",
+        "-100 to 100",
+        "need_percentile - provision_percentile; positive means more deprived than provided for.",
+        "derived",
+    ),
+    Column(
+        "gap_rank",
+        "Gap rank in the area",
+        "rank",
+        "1 is the largest gap score in the selected area (ties by deprivation rank).",
+        "derived",
+    ),
+    Column(
+        "asset_type",
+        "Asset type",
+        "text",
+        "One of the asset layers (or an uploaded type); in a decile table 'all' is the total of "
+        "the family's chosen types.",
+        "derived",
+    ),
+    Column(
+        "family",
+        "Asset family",
+        "text",
+        "The asset type's family (community, public_services, culture: see Asset families); "
+        "'all' only where the chosen types of every family were asked for together.",
+        "derived",
+    ),
+    Column("lsoa_count", "LSOAs (count)", "count", "Number of LSOAs.", "derived"),
+    Column(
+        "decile1_per_1k",
+        "Per 1,000 residents, most deprived 10%",
+        "per 1,000 residents",
+        "Assets per 1,000 residents of the LSOAs in IMD 2025 decile 1 (ratio of sums).",
+        "derived",
+    ),
+    Column(
+        "decile10_per_1k",
+        "Per 1,000 residents, least deprived 10%",
+        "per 1,000 residents",
+        "Assets per 1,000 residents of the LSOAs in IMD 2025 decile 10 (ratio of sums).",
+        "derived",
+    ),
+    Column(
+        "comparison",
+        "Most against least deprived 10%",
+        "text",
+        "decile1_per_1k against decile10_per_1k in words: 'N times rarer', 'N times as "
+        "common' or 'about as common' (within 10%).",
+        "derived",
+    ),
+    Column(
+        "ratio_to_least_deprived",
+        "Rate relative to the least deprived decile",
+        "ratio",
+        "This decile's assets per 1,000 over decile 10's; below 1 means scarcer than in the least deprived tenth.",
+        "derived",
+    ),
+    Column(
+        "level",
+        "Geography level",
+        "text",
+        "england, region, icb, sicbl, lad, ward or lsoa.",
+        "derived",
+    ),
+    Column(
+        "zero_asset_lsoa_count",
+        "LSOAs with no assets",
+        "count",
+        "LSOAs in the area with none of the chosen assets.",
+        "derived",
+    ),
+    Column(
+        "core20_lsoa_count", "Core20 LSOAs", "count", "LSOAs in IMD 2025 deciles 1-2.", "derived"
+    ),
+    Column(
+        "core20_share",
+        "Share of LSOAs in Core20",
+        "0-1",
+        "core20_lsoa_count / lsoa_count.",
+        "derived",
+    ),
+    Column(
+        "core20_zero_asset_lsoa_count",
+        "Core20 LSOAs with no assets",
+        "count",
+        "Most deprived 20% LSOAs with none of the chosen assets.",
+        "derived",
+    ),
+    Column(
+        "decile1_lsoa_count",
+        "LSOAs in the most deprived 10%",
+        "count",
+        "LSOAs in IMD 2025 decile 1.",
+        "derived",
+    ),
+    Column(
+        "decile1_share",
+        "Share of LSOAs in the most deprived 10%",
+        "0-1",
+        "decile1_lsoa_count / lsoa_count.",
+        "derived",
+    ),
+    Column(
+        "imd_score_popweighted",
+        "IMD score, population-weighted",
+        "score",
+        "Sum of IMD score x residents over residents.",
+        "derived",
+    ),
+    *[
+        Column(
+            f"{key}_score_popweighted",
+            f"{label} score, population-weighted",
+            "score",
+            f"Sum of {key}_score x residents over residents, for an area.",
+            "derived",
+        )
+        for key, label in DOMAIN_LABELS.items()
+        if key != "imd"
+    ],
+    Column(
+        "cni_civic_assets_score_popweighted",
+        "CNI civic assets score, population-weighted",
+        "score",
+        "Sum of cni_civic_assets_score x residents over residents, for an area.",
+        "cni2023",
+    ),
+    Column(
+        "zero_asset_share",
+        "Share of LSOAs with no assets",
+        "0-1",
+        "zero_asset_lsoa_count / lsoa_count.",
+        "derived",
+    ),
+    Column(
+        "left_behind_lsoa_count",
+        "Left-behind LSOAs",
+        "count",
+        "LSOAs flagged left-behind by OCSI / Local Trust (worst 10% on both CNI and IMD).",
+        "cni2023",
+    ),
+    Column(
+        "gap_score_mean",
+        "Gap score, population-weighted mean",
+        "-100 to 100",
+        "Sum of gap_score x residents over residents.",
+        "derived",
+    ),
+]
+#: Access: residence points, walking and travel distances, 2SFCA.
+ACCESS = [
+    Column(
+        "res_easting",
+        "Residence point easting (BNG)",
+        "metres",
+        "Mean easting of the postcodes inside the LSOA (every postcode with a grid reference counts once: a proxy for where residents live); a point inside the polygon when it has none.",
+        "postcodes",
+    ),
+    Column(
+        "res_northing",
+        "Residence point northing (BNG)",
+        "metres",
+        "Mean northing of the postcodes inside the LSOA; see res_easting.",
+        "postcodes",
+    ),
+    Column(
+        "res_postcodes",
+        "Postcodes averaged for the residence point",
+        "count",
+        "Postcodes (England, Wales, Scotland; live or terminated) whose grid reference lies inside the LSOA; 0 when the polygon point is used.",
+        "postcodes",
+    ),
+    Column(
+        "res_method",
+        "How the residence point was found",
+        "postcode mean / polygon point",
+        "postcode mean: mean of the LSOA's postcodes; polygon point: the LSOA has no postcode inside, so a point on its polygon (shapely point_on_surface) is used.",
+        "derived",
+    ),
+    Column(
+        "walk_assets",
+        "Assets within walking distance",
+        "count",
+        "Assets of the chosen types within the walking distance (800 m by default, about 10 minutes) of the LSOA's residence point, straight line in BNG metres, not along streets; assets over the LSOA's border count.",
+        "derived",
+    ),
+    Column(
+        "walk_nearest_m",
+        "Distance to the nearest asset",
+        "metres",
+        "Straight-line distance from the residence point to the nearest asset of the chosen types, wherever it is.",
+        "derived",
+    ),
+    Column(
+        "fca_per_1k",
+        "Walking-distance provision per 1,000 (2SFCA)",
+        "per 1,000 residents",
+        "Two-step floating catchment area ratio (Luo & Wang 2003): each asset is shared among the residents of every LSOA whose residence point is within the catchment (800 m by default); the LSOA's shares within the catchment are summed, x 1000. For an area, the population-weighted mean.",
+        "derived",
+    ),
+    Column(
+        "walk_assets_mean",
+        "Assets within walking distance, mean per LSOA",
+        "count",
+        "Mean of walk_assets over the group's LSOAs.",
+        "derived",
+    ),
+    Column(
+        "none_inside_walkable_share",
+        "Share of LSOAs with no asset inside but one within walking distance",
+        "0-1",
+        "LSOAs with assets = 0 and walk_assets >= 1, over lsoa_count: the boundary hides an asset next door.",
+        "derived",
+    ),
+    Column(
+        "inside_not_walkable_share",
+        "Share of LSOAs with an asset inside but none within walking distance",
+        "0-1",
+        "LSOAs with assets >= 1 and walk_assets = 0, over lsoa_count: a large LSOA whose asset is far from its homes.",
+        "derived",
+    ),
+    Column(
+        "spearman_walk",
+        "Rank correlation: per-1,000 count vs walking count",
+        "-1 to 1",
+        "Spearman correlation of assets_per_1k with walk_assets across the group's LSOAs (ties share the mean rank).",
+        "derived",
+    ),
+    Column(
+        "spearman_fca",
+        "Rank correlation: per-1,000 count vs 2SFCA",
+        "-1 to 1",
+        "Spearman correlation of assets_per_1k with fca_per_1k across the group's LSOAs.",
+        "derived",
+    ),
+]
+#: Change since IMD 2019 and the investment ranking.
+CHANGE_INVEST = [
+    Column(
+        "imd_decile_change",
+        "Change in IMD decile since 2019",
+        "deciles, -9 to 9",
+        "IMD 2025 decile minus IMD 2019 decile (mapped to LSOA 2021); negative means a more deprived decile than in 2019. Deciles are relative positions, not absolute levels.",
+        "derived",
+    ),
+    Column(
+        "became_more_deprived",
+        "Moved to a more deprived decile since 2019",
+        "true/false",
+        "imd_decile_change < 0.",
+        "derived",
+    ),
+    Column(
+        "imd19_comparable",
+        "Same boundary as in 2019",
+        "true/false",
+        "imd19_match is unchanged: the IMD 2019 decile was published for exactly this area, so the change compares like with like (split, merged and irregular LSOAs are estimates).",
+        "lookup_lsoa11",
+    ),
+    Column(
+        "few_assets",
+        "Few assets",
+        "true/false",
+        "No assets of the chosen types, or provision_percentile at or below 33.3 (the least-provided third of England).",
+        "derived",
+    ),
+    Column(
+        "more_deprived_few_assets",
+        "More deprived since 2019 and few assets",
+        "true/false",
+        "became_more_deprived and few_assets.",
+        "derived",
+    ),
+    Column(
+        "change_direction",
+        "Direction of change since 2019",
+        "more deprived / same decile / less deprived",
+        "Whether the LSOA's IMD decile fell (more deprived), stayed or rose since 2019.",
+        "derived",
+    ),
+    Column("lsoa_share", "Share of LSOAs", "0-1", "lsoa_count over the group's LSOAs.", "derived"),
+    Column(
+        "population_share",
+        "Share of residents",
+        "0-1",
+        "population over the group's usual residents.",
+        "derived",
+    ),
+    Column(
+        "invest_rank",
+        "Invest-first rank in the area",
+        "rank",
+        "1 is the LSOA (or ward) to invest in first: the highest invest_score in the selected area (ties by deprivation, then code).",
+        "derived",
+    ),
+    Column(
+        "invest_score",
+        "Invest-first score",
+        "0-100",
+        "Weighted mean of the criterion percentiles (invest_deprivation, invest_provision, ...) with the user's weights; higher means more reason to invest.",
+        "derived",
+    ),
+    Column(
+        "invest_deprivation",
+        "Deprivation (criterion percentile)",
+        "0-100",
+        "need_percentile: 100 is the most deprived LSOA in England. For a ward, the population-weighted mean of its LSOAs'.",
+        "derived",
+    ),
+    Column(
+        "invest_provision",
+        "Under-provision (criterion percentile)",
+        "0-100",
+        "100 - provision_percentile: 100 is the least provided LSOA in England. For a ward, the population-weighted mean.",
+        "derived",
+    ),
+    Column(
+        "invest_access",
+        "Poor walking access (criterion percentile)",
+        "0-100",
+        "100 - the national percentile of fca_per_1k (ties share the mean rank): 100 is the worst walking access in England. For a ward, the population-weighted mean.",
+        "derived",
+    ),
+    Column(
+        "invest_cold_spot",
+        "Cold spot (criterion percentile)",
+        "0 or 100",
+        "100 when the LSOA is in a significant under-provided cluster (gap_cluster), else 0. For a ward, 100 x the share of its residents in such LSOAs.",
+        "derived",
+    ),
+    Column(
+        "invest_top_share",
+        "Share of weight draws in the top N",
+        "0-1",
+        "Share of the stability draws (weights drawn from a Dirichlet centred on the user's) in which the LSOA or ward ranks in the area's top N (20 by default).",
+        "derived",
+    ),
+    Column(
+        "invest_rank_low",
+        "Rank range, best (5th percentile)",
+        "rank",
+        "5th percentile of the invest rank over the stability draws.",
+        "derived",
+    ),
+    Column(
+        "invest_rank_high",
+        "Rank range, worst (95th percentile)",
+        "rank",
+        "95th percentile of the invest rank over the stability draws.",
+        "derived",
+    ),
+    Column(
+        "invest_reasons",
+        "Why invest here",
+        "text",
+        "The criteria on which the LSOA or ward is worse than England's median and that carry weight, strongest contribution first, in words built from its values.",
+        "derived",
+    ),
+]
+#: Hot and cold spots of the gap (local Moran's I).
+HOTSPOTS = [
+    Column(
+        "gap_spatial_lag",
+        "Neighbours' mean gap score",
+        "-100 to 100",
+        "Mean gap_score of the LSOAs sharing a boundary point with this one (Queen contiguity, row-standardised); empty for an LSOA with no neighbour.",
+        "derived",
+    ),
+    Column(
+        "gap_local_i",
+        "Local Moran's I of the gap score",
+        "statistic",
+        "(n - 1) z_i (mean z of the neighbours) / sum of z^2, z the standardised gap score (esda's convention); positive when the LSOA is like its neighbours.",
+        "derived",
+    ),
+    Column(
+        "gap_cluster_p",
+        "Cluster pseudo p-value",
+        "0-1",
+        "Two-sided conditional-permutation p-value of gap_local_i: 2 x (min(L, P - L) + 1) / (P + 1), at most 1, with L of P permutations at least the observed value.",
+        "derived",
+    ),
+    Column(
+        "gap_cluster",
+        "Gap cluster (hot and cold spots)",
+        "category",
+        "under-provided cluster (high gap amid high gap), well-provided cluster (low amid low), high-gap outlier, low-gap outlier, or not significant at the false discovery rate (Benjamini-Hochberg, 5%).",
+        "derived",
+    ),
+    Column(
+        "deprivation_tertile",
+        "Deprivation third",
+        "1-3",
+        "ceil(3 x rank / n) on the need measure's rank, nationally or within the area; 1 is the most deprived third.",
+        "derived",
+    ),
+    Column(
+        "provision_tertile",
+        "Provision third",
+        "1-3",
+        "ceil(3 x R / n), R the minimum rank of assets_per_1k (ties share the lower third); 1 is the least provided third and holds every LSOA with no asset.",
+        "derived",
+    ),
+    Column(
+        "bivariate_class",
+        "Deprivation-provision class",
+        "d-p",
+        "deprivation_tertile-provision_tertile, e.g. 1-1: most deprived third and least provided third.",
+        "derived",
+    ),
+    Column(
+        "bivariate_colour",
+        "Bivariate map colour",
+        "hex colour",
+        "Colour of bivariate_class in Joshua Stevens' 3 x 3 blue-red bivariate palette.",
+        "derived",
+    ),
+]
+#: Charity density by local authority and its rollup to any area.
+CHARITIES = [
+    Column(
+        "lad_charities_per_1k",
+        "Charities per 1,000 residents in the LSOA's local authority",
+        "per 1,000 residents",
+        "The charities_per_1k of the local authority (2024) the LSOA lies in, the same for all its LSOAs: it describes the authority, not the neighbourhood. Carried by each LSOA so that any area can roll it up (see charities).",
+        "charity_density",
+    ),
+    Column(
+        "charities",
+        "Registered charities (NCVO 2020)",
+        "count",
+        "Registered charities counted per local authority by the NCVO UK Civil Society Almanac 2020; a 2024 authority sums the 2019 authorities it was formed from. For another area, the sum over its LSOAs of residents x lad_charities_per_1k / 1000: exact for areas made of whole local authorities, a population share of each authority's charities for areas that cut across them (some ICBs and sub-ICB locations).",
+        "charity_density",
+    ),
+    Column(
+        "charities_per_1k",
+        "Charities per 1,000 residents (local authority, NCVO 2020)",
+        "per 1,000 residents",
+        "1000 x charities / usual residents (Census 2021, our denominator rather than the publisher's); for areas, a ratio of sums. Credit: NCVO Almanac 2020 via British Red Cross.",
+        "charity_density",
+    ),
+    Column(
+        "charities_per_1k_published",
+        "Charity density as published (per 1,000 people)",
+        "per 1,000 people",
+        "The publisher's density for the 2019 authority; for a 2024 authority merged from several, 1000 x their charities over the sum of the populations their densities imply (1000 x count / density).",
+        "charity_density",
+    ),
+    Column(
+        "charities_lad19",
+        "2019 local authorities counted",
+        "codes",
+        "The 2019 local authority codes whose charities were summed, joined by ';' (one code for an authority that did not change).",
+        "charity_density",
+    ),
+    Column(
+        "charities_lad19_count",
+        "Number of 2019 local authorities counted",
+        "count",
+        "How many 2019 local authorities were summed; above 1 for the authorities merged in 2020-2023.",
+        "charity_density",
+    ),
+    Column(
+        "lad19cd",
+        "Local authority code (2019)",
+        "code",
+        "Local authority district as in 2019, the geography of the charity counts.",
+        "charity_density",
+    ),
+    Column(
+        "lad19nm",
+        "Local authority name (2019)",
+        "name",
+        "The 2022 name from the ONS LSOA 2011 to 2021 lookup; for the 11 districts merged in 2020-21 (Buckinghamshire, Northamptonshire) the name in the ONS Code History Database.",
+        "lookup_lsoa11",
+    ),
+    Column(
+        "lad19_mapped_by",
+        "How the 2019 local authority was mapped to 2024",
+        "text",
+        "same code; merged in 2023 (the 2024 authority holding the 2022 authority's LSOAs in the ONS lookups, at least 99% of them); or merged in 2020-21 (structural changes orders for Buckinghamshire and Northamptonshire).",
+        "derived",
+    ),
+]
