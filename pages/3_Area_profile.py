@@ -38,10 +38,8 @@ ROWS = [
 def profile(area: areas.Area) -> pd.Series:
     """One column of the profile: the area's roll-up with per-type rates."""
     level = "england" if area.level == "england" else area.level
-    row = metrics.rollup(national, level, area, types=sel.types).iloc[0]
-    for t in sel.types:
-        row[f"{t}_per_1k"] = 1000 * row[f"assets_{t}"] / row["population"]
-    return row
+    rolled = metrics.rollup(national, level, area, types=sel.types)
+    return metrics.type_rates(rolled, sel.types).iloc[0]
 
 
 chain = [sel.area]

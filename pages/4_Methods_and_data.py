@@ -11,6 +11,7 @@ from assetmap import settings
 from assetmap.data import build, charities, dictionary, sources, store
 from assetmap.data.assets import ASSET_SOURCES, FAMILIES
 from assetmap.measures import access, bivariate, change, hotspots, invest, metrics
+from assetmap.measures.rates import per_1k
 from assetmap.presentation import colour, export, maps, reading
 from assetmap.presentation.text import markdown_text
 from ui import analysis, data, layout
@@ -427,7 +428,7 @@ lad19 = store.load_charity_lookup()
 joined = charities.merged(lad19)
 flagged = charities.outliers(lad_layer)
 relation = charities.deprivation_relation(lad_layer)
-england_rate = 1000 * counts["charities_england"] / lad_layer["population"].sum()
+england_rate = per_1k(counts["charities_england"], lad_layer["population"].sum())
 st.markdown(
     f"""
 No open register places England's charities at addresses, so registered charities are counted

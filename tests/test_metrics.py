@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from assetmap.data.assets import ASSET_SOURCES
 from assetmap.geography import areas
 from assetmap.measures import metrics
+from assetmap.measures.rates import per_1k
 from tests.conftest import ALL_TYPES
 
 ENGLAND_POPULATION = 56_490_108
@@ -152,3 +155,22 @@ def test_rollup_within_an_area(all_metrics: pd.DataFrame) -> None:
     # St Helens, Warrington, Wirral.
     assert len(las) == 9
     assert las["population"].sum() == areas.select(all_metrics, qyg)["population"].sum()
+
+
+def test_per_1k_is_one_formula_and_has_no_rate_without_residents() -> None:
+    assert per_1k(3, 2000) == 1.5
+    assert math.isnan(per_1k(3, 0))
+    got = per_1k(pd.Series([5, 0, 7]), pd.Series([2500, 0, 0]))
+    assert got.iloc[0] == 2.0
+    assert got.iloc[1:].isna().all()  # no residents: no rate, not infinity
+
+
+def test_type_rates_of_an_area_are_its_lsoas_sums(all_metrics: pd.DataFrame) -> None:
+    qyg = areas.resolve("QYG", areas.catalogue(all_metrics))
+    rolled = metrics.type_rates(metrics.rollup(all_metrics, "icb", qyg, types=ALL_TYPES), ALL_TYPES)
+    row = rolled.iloc[0]
+    local = all_metrics[all_metrics["icb24cd"] == qyg.code]
+    for t in ALL_TYPES:
+        assert row[f"{t}_per_1k"] == pytest.approx(
+            1000 * local[f"assets_{t}"].sum() / local["population"].sum()
+        )

@@ -63,8 +63,9 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from assetmap.geography import areas
 from assetmap.data import sources
+from assetmap.geography import areas
+from assetmap.measures.rates import per_1k
 
 #: Key of the source in :data:`assetmap.data.sources.SOURCES`.
 SOURCE_KEY: Final = "charity_density"
@@ -358,8 +359,8 @@ def by_lad(lad19: pd.DataFrame, lsoas: pd.DataFrame) -> pd.DataFrame:
             f"against {int(lad19['charities'].sum()):,} in 2019 ones (unknown 2024 codes {extra})"
         )
     out = out.astype({"charities": "int64", "charities_lad19_count": "int64"})
-    out["charities_per_1k"] = 1000 * out["charities"] / out["population"]
-    out["charities_per_1k_published"] = 1000 * out["charities"] / out.pop("implied_population")
+    out["charities_per_1k"] = per_1k(out["charities"], out["population"])
+    out["charities_per_1k_published"] = per_1k(out["charities"], out.pop("implied_population"))
     return out.reset_index()[list(LAD24_COLUMNS)]
 
 

@@ -32,6 +32,7 @@ from scipy.spatial import cKDTree
 
 from assetmap import settings
 from assetmap.geography.spatial import LsoaLocator
+from assetmap.measures.rates import per_1k
 
 RESIDENCE_FILE: Final = "boundaries/lsoa21_residence.parquet"
 
@@ -415,7 +416,7 @@ def compare_with_counts(frame: pd.DataFrame) -> pd.DataFrame:
                 "lsoa_count": len(g),
                 "population": population,
                 "assets": g["assets"].sum(),
-                "assets_per_1k": 1000 * g["assets"].sum() / population,
+                "assets_per_1k": per_1k(g["assets"].sum(), population),
                 "walk_assets_mean": g["walk_assets"].mean(),
                 "fca_per_1k": g["weighted_fca"].sum() / population,
                 "none_inside_walkable_share": g["none_inside_walkable"].mean(),

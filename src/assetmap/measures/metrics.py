@@ -39,6 +39,7 @@ from assetmap.data.assets import ASSET_SOURCES, FAMILIES, family_of
 from assetmap.data.charities import LSOA_COLUMN as LSOA_CHARITY_RATE
 from assetmap.data.sources import IMD_DOMAINS
 from assetmap.geography import areas
+from assetmap.measures.rates import per_1k
 
 #: Deprivation measures that can define need: the IMD and its seven domains.
 NEED_MEASURES: tuple[str, ...] = tuple(IMD_DOMAINS)
@@ -140,17 +141,13 @@ def lsoa_metrics(
     frame = frame.join(counts, on="lsoa21cd")
     n = len(frame)
     frame["assets"] = frame[cols].sum(axis=1)
-    frame["assets_per_1k"] = 1000 * frame["assets"] / frame["population"]
+    frame["assets_per_1k"] = per_1k(frame["assets"], frame["population"])
     frame["zero_assets"] = frame["assets"] == 0
     frame["need_percentile"] = 100 * (n - frame[f"{need}_rank"]) / (n - 1)
     provision_rank = frame["assets_per_1k"].rank(method="average")
     frame["provision_percentile"] = 100 * (provision_rank - 1) / (n - 1)
     frame["gap_score"] = frame["need_percentile"] - frame["provision_percentile"]
     return frame
-
-
-def _rate(assets: pd.Series | float, population: pd.Series | float) -> pd.Series | float:
-    return 1000 * assets / population
 
 
 #: ``asset_type`` of a family's total rows in :func:`decile_table`, and ``family`` and
@@ -216,7 +213,7 @@ def decile_table(
     for fam, label, assets in parts:
         block = base.copy()
         block["assets"] = assets.astype("int64")
-        block["assets_per_1k"] = _rate(block["assets"], block["population"].replace(0, np.nan))
+        block["assets_per_1k"] = per_1k(block["assets"], block["population"])
         least = block["assets_per_1k"].iloc[-1]
         block["ratio_to_least_deprived"] = block["assets_per_1k"] / least if least else np.nan
         block.insert(0, "asset_type", label)
@@ -376,14 +373,33 @@ def rollup(
         charities=("charities", "sum"),
         **{f"w_{c}": (f"w_{c}", "sum") for c in weighted},
     )
-    out["assets_per_1k"] = _rate(out["assets"], out["population"])
+    out["assets_per_1k"] = per_1k(out["assets"], out["population"])
     out["core20_share"] = out["core20_lsoa_count"] / out["lsoa_count"]
     out["decile1_share"] = out["decile1_lsoa_count"] / out["lsoa_count"]
     out["zero_asset_share"] = out["zero_asset_lsoa_count"] / out["lsoa_count"]
     for c in weighted:
         name = "gap_score_mean" if c == "gap_score" else f"{c}_popweighted"
         out[name] = out.pop(f"w_{c}") / out["population"]
-    out["charities_per_1k"] = _rate(out["charities"], out["population"])
+    out["charities_per_1k"] = per_1k(out["charities"], out["population"])
     out = out.reset_index()
     out.insert(0, "level", level)
     return out
+
+
+def type_rates(rolled: pd.DataFrame, types: Sequence[str]) -> pd.DataFrame:
+    """``rolled`` with each type's assets per 1,000 residents, ``<type>_per_1k``.
+
+    Parameters
+    ----------
+    rolled
+        Output of :func:`rollup` (or any table with ``population`` and ``assets_<type>``).
+    types
+        The asset types to rate: :func:`assetmap.measures.rates.per_1k` of ``assets_<type>``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``rolled`` with one ``<type>_per_1k`` column per type, in ``types`` order.
+    """
+    rates = {f"{t}_per_1k": per_1k(rolled[f"assets_{t}"], rolled["population"]) for t in types}
+    return rolled.assign(**rates)

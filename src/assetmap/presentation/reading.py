@@ -10,6 +10,7 @@ import pandas as pd
 
 from assetmap.geography import areas
 from assetmap.measures.metrics import ALL
+from assetmap.measures.rates import per_1k
 from assetmap.presentation.text import markdown_text
 
 
@@ -38,7 +39,7 @@ def key_figures(local: pd.DataFrame) -> dict[str, Any]:
         "core20_share": core20 / n if n else math.nan,
         "core20_zero_asset_lsoa_count": int((local["core20"] & local["zero_assets"]).sum()),
         "assets": assets,
-        "assets_per_1k": 1000 * assets / population if population else math.nan,
+        "assets_per_1k": per_1k(assets, population),
     }
 
 
@@ -68,7 +69,7 @@ def _group_rate(
     if family is not None:
         rows = rows[rows["family"] == family]
     population = int(rows["population"].sum())
-    rate = 1000 * rows["assets"].sum() / population if population else math.nan
+    rate = per_1k(rows["assets"].sum(), population)
     return rate, population
 
 
