@@ -88,6 +88,22 @@ def test_distribution_and_summary_add_up(changed: pd.DataFrame) -> None:
     assert np.allclose(shares, 1.0)
 
 
+def test_change_by_match_is_one_row_per_mapping_counted_from_the_lsoas(
+    changed: pd.DataFrame,
+) -> None:
+    wide = change.change_by_match(change.change_summary(changed))
+    assert list(wide.index) == [*change.MATCHES, "all"]
+    assert list(wide.columns) == [
+        f"{d}_{c}" for d in change.DIRECTIONS for c in ("lsoa_count", "population")
+    ]
+    split = changed[changed["imd19_match"] == "split"]
+    worse = split["imd_decile_change"] < 0  # a lower decile is more deprived
+    assert wide.at["split", "more deprived_lsoa_count"] == worse.sum()
+    assert wide.at["split", "more deprived_population"] == split.loc[worse, "population"].sum()
+    assert wide.loc["all", wide.columns.str.endswith("_lsoa_count")].sum() == 33_755
+    assert wide.loc["all", wide.columns.str.endswith("_population")].sum() == ENGLAND_POPULATION
+
+
 def test_hand_worked_slice(
     lsoas: pd.DataFrame, raw_imd19: pd.DataFrame, raw_lookup: pd.DataFrame
 ) -> None:

@@ -90,16 +90,12 @@ def change_overview(summary: pd.DataFrame) -> pd.DataFrame:
 
     Columns: LSOAs and residents for each direction of change; index labelled in words.
     """
-    wide = summary.pivot(
-        index="imd19_match", columns="change_direction", values=["lsoa_count", "population"]
-    ).reindex(list(MATCH_LABELS))
-    out = pd.DataFrame(
-        {
-            f"{direction.capitalize()}: {what}": wide[(column, direction)].astype("int64")
-            for direction in change.DIRECTIONS
-            for column, what in (("lsoa_count", "LSOAs"), ("population", "residents"))
-        }
-    )
+    out = change.change_by_match(summary)
+    out.columns = [
+        f"{direction.capitalize()}: {what}"
+        for direction in change.DIRECTIONS
+        for what in ("LSOAs", "residents")
+    ]
     out.index = out.index.map(MATCH_LABELS).rename("How 2019 was mapped")
     return out
 

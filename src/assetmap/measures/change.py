@@ -209,6 +209,33 @@ def change_summary(frame: pd.DataFrame, area: areas.Area | None = None) -> pd.Da
     return out
 
 
+def change_by_match(summary: pd.DataFrame) -> pd.DataFrame:
+    """:func:`change_summary` as one row per way 2019 was mapped.
+
+    Parameters
+    ----------
+    summary
+        Output of :func:`change_summary`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``imd19_match`` (the four :data:`MATCHES`, then ``all``); for each of the
+        :data:`DIRECTIONS` in order, ``<direction>_lsoa_count`` and ``<direction>_population``
+        (integers).
+    """
+    wide = summary.pivot(
+        index="imd19_match", columns="change_direction", values=["lsoa_count", "population"]
+    ).reindex([*MATCHES, "all"])
+    return pd.DataFrame(
+        {
+            f"{direction}_{column}": wide[(column, direction)].astype("int64")
+            for direction in DIRECTIONS
+            for column in ("lsoa_count", "population")
+        }
+    )
+
+
 def change_distribution(frame: pd.DataFrame, area: areas.Area | None = None) -> pd.DataFrame:
     """How many LSOAs and residents moved by each number of deciles, by how 2019 was mapped.
 
