@@ -13,7 +13,7 @@ from assetmap.presentation import export, maps
 from assetmap.presentation.text import markdown_text
 from ui import areafilter, data, layout
 from ui.areafilter import column_label
-from ui.mapview import OVERVIEW_LEVELS, lsoa_map, overview_map, png, standalone
+from ui.mapview import OVERVIEW_LEVELS, cached_area_view, cached_lsoa_view, png, standalone
 
 sel = layout.page("Map")
 
@@ -68,12 +68,14 @@ banding = c2.radio(
     "its own range over the colours.",
 )
 if overview:
-    view = overview_map(sel.area.ref, level, data.counting(sel), measure_key, banding)
+    view = cached_area_view(sel.area.ref, level, data.counting(sel), measure_key, banding)
     st.caption("Click an area to see its neighbourhoods (LSOAs), or choose it in the sidebar.")
 else:
     core20 = c3.checkbox("Outline Core20 (most deprived 20%)", value=True, key="map_core20")
     show_assets = c3.checkbox("Show asset points", value=True, key="map_assets")
-    view = lsoa_map(sel.area.ref, data.counting(sel), measure_key, banding, core20, show_assets)
+    view = cached_lsoa_view(
+        sel.area.ref, data.counting(sel), measure_key, banding, core20, show_assets
+    )
 st.query_params["measure"] = measure_key
 
 # st_folium renames the elements of the map it is given, so it gets a fresh copy each run and

@@ -1,4 +1,5 @@
-"""Cached map building for the Map page: every argument is a plain value, so caching is cheap."""
+"""Cached map views for the Map page (:mod:`assetmap.presentation.mapviews`), keyed by plain
+values."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ def area_from_ref(ref: str) -> areas.Area:
     return areas.resolve(ref, data.area_catalogue())
 
 
-def lsoa_map(
+def cached_lsoa_view(
     area_ref: str,
     key: data.Counting,
     measure_key: str,
@@ -37,13 +38,13 @@ def lsoa_map(
     show_assets: bool,
 ) -> MapView:
     """The LSOAs of one area, coloured by a measure, with asset points (cached per argument)."""
-    return _lsoa_map(
+    return _cached_lsoa_view(
         area_ref, key, measure_key, banding, core20, show_assets, data.counted_upload(key)
     )
 
 
 @st.cache_resource(max_entries=48, show_spinner="Drawing the map…")
-def _lsoa_map(
+def _cached_lsoa_view(
     area_ref: str,
     key: data.Counting,
     measure_key: str,
@@ -76,7 +77,7 @@ def _lsoa_map(
 
 
 @st.cache_resource(max_entries=48, show_spinner="Drawing the map…")
-def overview_map(
+def cached_area_view(
     area_ref: str, level: str, key: data.Counting, measure_key: str, banding: str
 ) -> MapView:
     """England or a region by ICB, sub-ICB or local authority (cached per argument)."""
