@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import geopandas as gpd
 import pandas as pd
 
-from assetmap.data import datacheck
 from assetmap import settings
+from assetmap.data import datacheck
 from assetmap.geography.spatial import LSOA_FILE
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ def load_residence(data_dir: Path | None = None) -> pd.DataFrame:
 
 
 def load_contiguity(data_dir: Path | None = None) -> lpgraph.Graph:
-    """Queen contiguity between England's LSOAs (see :func:`assetmap.measures.hotspots.queen_contiguity`).
+    """Queen contiguity between LSOAs (:func:`assetmap.measures.hotspots.queen_contiguity`).
 
     Parameters
     ----------
