@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 import streamlit as st
 
@@ -135,10 +133,11 @@ postcode, by Give Food's own coordinates where the postcode is missing or unknow
 both and they lie more than {settings.SOURCE_POSTCODE_MISMATCH_M / 1000:g} km apart it is placed
 all the same and listed below with a warning to check it. A point on a border shared by two LSOAs
 counts once, in the LSOA with the lower code. The published LSOA polygons are clipped to the
-coastline, so about 3,700 English postcodes (docks, piers, sea fronts) lie just outside all of
-them: such a point is placed in the nearest LSOA when it is within {settings.NEAREST_LSOA_MAX_M:g}
-m, and flagged; further out it is reported. In the source boundaries 13 LSOAs do not share their
-edges exactly; the build cleans the coverage (GEOS CoverageCleaner) so no point can fall in two
+coastline, so {counts["postcodes_outside_lsoas"]:,} English postcodes (docks, piers, sea fronts)
+lie just outside all of them: such a point is placed in the nearest LSOA when it is within
+{settings.NEAREST_LSOA_MAX_M:g} m, and flagged; further out it is reported. In the source
+boundaries {counts["lsoa_edges_mismatched"]:,} LSOAs do not share their edges exactly; the build
+cleans the coverage (GEOS CoverageCleaner) so no point can fall in two
 LSOAs or a sliver between them.
 
 Every row of every asset file is either mapped or listed below with its row number and reason.
@@ -278,7 +277,6 @@ st.dataframe(
 st.subheader("Hot and cold spots")
 clusters = found.clusters
 permutations, alpha = clusters.permutations, clusters.alpha
-p_min = (1 if clusters.alternative == "directed" else 2) / (permutations + 1)
 names = national.set_index("lsoa21cd")["lsoa21nm"]
 islands = [f"{markdown_text(names.get(code, code))}, {code}" for code in clusters.islands]
 island_text = (
@@ -315,9 +313,10 @@ once, we control the false discovery rate at {alpha:.0%} with Benjamini-Hochberg
 neighbours: a cold spot of provision in deprived places), a **well-provided cluster**, a
 **high-gap outlier** or a **low-gap outlier**; every other LSOA is *not significant*. Clusters
 are always computed on England's full map, so an area's edge never cuts an LSOA off from its
-neighbours. With {permutations:,} permutations the smallest possible p-value is {p_min:.3f},
+neighbours. With {permutations:,} permutations the smallest possible p-value is
+{clusters.p_floor:.3f},
 which limits how many LSOAs can pass the FDR test: none can unless at least
-{math.ceil(clusters.tests * p_min / alpha):,} reach that floor, so for some asset-type choices
+{clusters.fdr_floor_count:,} reach that floor, so for some asset-type choices
 none may. Neighbouring results are correlated, which Benjamini-Hochberg only approximately allows
 for.
 """

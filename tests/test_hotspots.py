@@ -255,3 +255,36 @@ def test_cli_writes_the_areas_clusters(tmp_path: Path, qyg: pd.DataFrame) -> Non
     table = pd.read_csv(out)
     assert sorted(table["lsoa21cd"]) == sorted(qyg["lsoa21cd"])
     assert set(table["gap_cluster"]) <= set(hotspots.CLUSTER_LABELS)
+
+
+def _bh_passes(p: np.ndarray, alpha: float) -> int:
+    """How many p-values Benjamini-Hochberg passes, written out: the largest k with
+    p_(k) <= k alpha / m."""
+    ranked = np.sort(p)
+    ok = np.nonzero(ranked <= np.arange(1, len(p) + 1) * alpha / len(p))[0]
+    return int(ok[-1] + 1) if len(ok) else 0
+
+
+@pytest.mark.parametrize(
+    ("alternative", "floor"), [("two-sided", 2 / 1000), ("directed", 1 / 1000)]
+)
+def test_fdr_floor_is_where_benjamini_hochberg_starts_passing(
+    alternative: str, floor: float
+) -> None:
+    test = hotspots.ClusterTest(
+        fdr_threshold=0.0,
+        alpha=0.05,
+        permutations=999,
+        alternative=alternative,
+        seed=0,
+        tests=33_754,
+        islands=(),
+        scope="england",
+    )
+    assert test.p_floor == pytest.approx(floor)
+    k = test.fdr_floor_count
+    # k LSOAs at the floor and the rest at 1: BH passes them all; one fewer and it passes none.
+    at_floor = np.r_[np.full(k, test.p_floor), np.ones(test.tests - k)]
+    assert _bh_passes(at_floor, test.alpha) == k
+    one_fewer = np.r_[np.full(k - 1, test.p_floor), np.ones(test.tests - k + 1)]
+    assert _bh_passes(one_fewer, test.alpha) == 0

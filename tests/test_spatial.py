@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 
 from assetmap import settings
+from assetmap.data import sources, store
 from assetmap.geography import spatial
 from assetmap.geography.geocode import PostcodeDirectory
 from assetmap.geography.spatial import LsoaLocator
@@ -77,3 +81,44 @@ def test_fallback_distance_is_a_setting(locator: LsoaLocator, postcodes: Postcod
     strict = locator.locate(x[[i]], y[[i]], max_nearest_m=limit)
     assert strict["lsoa21cd"].isna().all()
     assert strict["lsoa_method"].isna().all()
+
+
+def test_postcodes_outside_every_lsoa_are_counted_and_are_outside(
+    locator: LsoaLocator, lsoa_polygons: gpd.GeoDataFrame, data_dir: Path
+) -> None:
+    onspd = pd.read_parquet(data_dir / "postcodes.parquet")
+    n = spatial.outside_every_lsoa(locator, onspd)
+    assert store.load_manifest(data_dir)["counts"]["postcodes_outside_lsoas"] == n
+    # Checked against a plain STRtree of the polygons, not the grid index: every postcode the
+    # index leaves out touches no polygon, and the English postcodes it places are not out.
+    english = onspd[onspd["laua"].str.startswith("E") & onspd["easting"].notna()]
+    pos = locator.index.query(english["easting"].to_numpy(), english["northing"].to_numpy())
+    out = english[pos < 0]
+    assert len(out) == n > 0
+    polygons = lsoa_polygons.to_crs(settings.CRS_METRIC).geometry.values
+    tree = shapely.STRtree(polygons)
+    points = shapely.points(out["easting"].to_numpy(), out["northing"].to_numpy())
+    assert tree.query(points, predicate="intersects").size == 0
+    sample = english[pos >= 0].sample(5_000, random_state=1)
+    hits = tree.query(
+        shapely.points(sample["easting"].to_numpy(), sample["northing"].to_numpy()),
+        predicate="intersects",
+    )
+    assert np.unique(hits[0]).size == len(sample)
+
+
+def test_source_lsoas_with_mismatched_edges_are_counted(data_dir: Path) -> None:
+    raw = sources.read_boundaries("boundaries_lsoa21")
+    raw = raw[raw["lsoa21_code"].str.startswith(settings.ENGLAND_LSOA_PREFIX)]
+    geoms = raw.to_crs(settings.CRS_METRIC).geometry.values
+    assert not shapely.coverage_is_valid(geoms)  # the source needs cleaning: the count is not 0
+    invalid = shapely.coverage_invalid_edges(geoms)
+    expected = int((~shapely.is_empty(invalid)).sum())
+    assert store.load_manifest(data_dir)["counts"]["lsoa_edges_mismatched"] == expected > 0
+    # Measured on this release of the boundaries: pairs (and one triple) of neighbours in Milton
+    # Keynes, Cornwall, Torridge, County Durham, Wealden and Bromsgrove.
+    assert sorted(raw.loc[~shapely.is_empty(invalid), "lsoa21_code"]) == [
+        "E01016798", "E01016799", "E01019003", "E01019004", "E01020304", "E01020305",
+        "E01020307", "E01020754", "E01020756", "E01021175", "E01021176", "E01033060",
+        "E01033243",
+    ]  # fmt: skip

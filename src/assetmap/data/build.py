@@ -61,7 +61,7 @@ from assetmap.data.sources import IMD_DOMAINS, IMD_SUBDOMAINS
 from assetmap.data.store import ASSETS_FILE, PLACEMENT_CHECK_FILE, REPORT_FILE
 from assetmap.geography import areas
 from assetmap.geography.geocode import POSTCODES_FILE, PostcodeDirectory, load_onspd
-from assetmap.geography.spatial import GRID_FILE, LSOA_FILE, LsoaLocator
+from assetmap.geography.spatial import GRID_FILE, LSOA_FILE, LsoaLocator, outside_every_lsoa
 from assetmap.measures.access import RES_POLYGON_POINT, RESIDENCE_FILE, residence_points
 from assetmap.measures.hotspots import CONTIGUITY_FILE, islands, queen_contiguity, save_contiguity
 
@@ -161,23 +161,29 @@ def imd2019_for_lsoa21(source_dir: Path | None = None) -> pd.DataFrame:
     )
 
 
-def lsoa_table(source_dir: Path | None = None) -> gpd.GeoDataFrame:
+def lsoa_table(
+    source_dir: Path | None = None, *, counts: dict[str, int] | None = None
+) -> gpd.GeoDataFrame:
     """Assemble the LSOA layer: one row per English LSOA, sorted by ``lsoa21cd``.
 
-    The boundary coverage is cleaned (``shapely.coverage_clean``): in the source, 13 LSOAs' shared
-    edges do not match exactly, leaving slivers that would put a point in two LSOAs or none.
+    The boundary coverage is cleaned (``shapely.coverage_clean``): in the source, some LSOAs'
+    shared edges do not match exactly (``shapely.coverage_invalid_edges``), leaving slivers that
+    would put a point in two LSOAs or none.
 
     Parameters
     ----------
     source_dir
         The source folder; defaults to ``settings.SOURCE_DIR``.
+    counts
+        When given, ``counts["lsoa_edges_mismatched"]`` is set to the number of source LSOAs
+        whose shared edges do not match (before cleaning).
 
     Returns
     -------
     geopandas.GeoDataFrame
         In EPSG:27700; columns are documented in :mod:`assetmap.data.dictionary`.
     """
-    bounds = _lsoa_bounds(source_dir)
+    bounds = _lsoa_bounds(source_dir, counts)
     n = len(bounds)
 
     table = pd.DataFrame({"lsoa21cd": bounds["lsoa21cd"]})
@@ -210,12 +216,15 @@ def lsoa_table(source_dir: Path | None = None) -> gpd.GeoDataFrame:
     return _finish_lsoa_table(table, bounds)
 
 
-def _lsoa_bounds(source_dir: Path | None) -> gpd.GeoDataFrame:
+def _lsoa_bounds(source_dir: Path | None, counts: dict[str, int] | None) -> gpd.GeoDataFrame:
     """England's LSOA polygons in metres, sorted by code, their coverage cleaned."""
     bounds = sources.read_boundaries("boundaries_lsoa21", source_dir)
     bounds = bounds[bounds["lsoa21_code"].str.startswith(settings.ENGLAND_LSOA_PREFIX)]
     bounds = bounds.rename(columns={"lsoa21_code": "lsoa21cd", "lsoa21_name": "lsoa21nm"})
     bounds = bounds.sort_values("lsoa21cd", ignore_index=True).to_crs(settings.CRS_METRIC)
+    if counts is not None:
+        invalid = shapely.coverage_invalid_edges(bounds.geometry.values)
+        counts["lsoa_edges_mismatched"] = int((~shapely.is_empty(invalid)).sum())
     return bounds.set_geometry(shapely.coverage_clean(bounds.geometry.values))
 
 
@@ -469,7 +478,7 @@ def _write_lsoas(
     tuple
         The LSOA table, the charities per 2024 local authority and the step's log line.
     """
-    lsoas = lsoa_table(source_dir)
+    lsoas = lsoa_table(source_dir, counts=result.counts)
     # Charities are counted per local authority: computed once, carried by every LSOA (so
     # any level rolls them up) and by the lad layer.
     lad19 = charities.lad19_table(lsoas, source_dir)
@@ -531,9 +540,11 @@ def _write_residence(
     result.counts["residence_polygon_point"] = int(
         (residence["res_method"] == RES_POLYGON_POINT).sum()
     )
+    result.counts["postcodes_outside_lsoas"] = outside_every_lsoa(locator, onspd)
     return (
         f"{len(residence):,} residence points, "
-        f"{result.counts['residence_polygon_point']} from the polygon (no postcode inside)"
+        f"{result.counts['residence_polygon_point']} from the polygon (no postcode inside); "
+        f"{result.counts['postcodes_outside_lsoas']:,} English postcodes outside every LSOA"
     )
 
 

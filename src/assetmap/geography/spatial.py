@@ -1,10 +1,11 @@
 """Points to LSOAs: an exact point-in-polygon join with a stated fallback for the coast.
 
-The LSOA polygons are clipped to the coastline, so about 3,700 English postcodes (docks, piers,
-sea fronts) lie just outside every LSOA. A point inside an LSOA gets that LSOA (on a shared border,
-the LSOA with the lowest code, so each point lands in exactly one); a point outside every LSOA but
-within ``settings.NEAREST_LSOA_MAX_M`` metres of one gets the nearest and is flagged; a point
-further out gets none and the caller reports it.
+The LSOA polygons are clipped to the coastline, so a few thousand English postcodes (docks,
+piers, sea fronts) lie just outside every LSOA (the build counts them, :func:`outside_every_lsoa`).
+A point inside an LSOA gets that LSOA (on a shared border, the LSOA with the lowest code, so each
+point lands in exactly one); a point outside every LSOA but within ``settings.NEAREST_LSOA_MAX_M``
+metres of one gets the nearest and is flagged; a point further out gets none and the caller
+reports it.
 """
 
 from __future__ import annotations
@@ -22,6 +23,29 @@ import shapely
 from assetmap import settings
 from assetmap.data import datacheck
 from assetmap.geography.gridindex import GridIndex
+
+
+def outside_every_lsoa(locator: LsoaLocator, postcodes: pd.DataFrame) -> int:
+    """English postcodes with a grid reference that lie outside every LSOA polygon.
+
+    Parameters
+    ----------
+    locator
+        The LSOA locator (EPSG:27700).
+    postcodes
+        The postcode directory: ``easting``, ``northing`` (NaN without a grid reference) and
+        ``laua`` (local authority code; English ones start with ``E``).
+
+    Returns
+    -------
+    int
+        Postcodes the exact index places in no LSOA: those the coast-clipped polygons leave out.
+    """
+    english = postcodes["laua"].astype(str).str.startswith("E") & postcodes["easting"].notna()
+    x = postcodes.loc[english, "easting"].to_numpy(dtype="float64")
+    y = postcodes.loc[english, "northing"].to_numpy(dtype="float64")
+    return int((locator.index.query(x, y) < 0).sum())
+
 
 #: How a point was assigned to its LSOA (column ``lsoa_method``).
 METHOD_WITHIN: Final = "within"

@@ -78,6 +78,7 @@ rate. *JRSS B* 57(1), 289-300. Rey, S. J. and Anselin, L. (2007) PySAL (esda).
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -178,6 +179,25 @@ class ClusterTest:
     tests: int
     islands: tuple[str, ...]
     scope: str
+
+    @property
+    def p_floor(self) -> float:
+        r"""The smallest pseudo p-value the test can give.
+
+        :math:`1 / (P + 1)` for a directed test and :math:`2 / (P + 1)` for a two-sided one,
+        with :math:`P` the permutations (the observed value counts as one draw).
+        """
+        return (1 if self.alternative == "directed" else 2) / (self.permutations + 1)
+
+    @property
+    def fdr_floor_count(self) -> int:
+        r"""How many LSOAs must reach :attr:`p_floor` before Benjamini-Hochberg can pass any.
+
+        BH passes the :math:`k` smallest p-values when :math:`p_{(k)} \le k \alpha / m` for
+        :math:`m` tests; with every :math:`p \ge p_{\min}` that needs
+        :math:`k \ge \lceil m\, p_{\min} / \alpha \rceil` (Benjamini & Hochberg 1995).
+        """
+        return math.ceil(self.tests * self.p_floor / self.alpha)
 
 
 @dataclass(frozen=True)
