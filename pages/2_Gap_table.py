@@ -6,8 +6,9 @@ import pandas as pd
 import streamlit as st
 
 from assetmap.measures import change, metrics
+from assetmap.presentation import export
 from assetmap.presentation.text import markdown_text
-from ui import data, downloads, layout
+from ui import data, downloads, layout, upload
 from ui.areafilter import NEED_LABELS, asset_label, column_label
 
 sel = layout.page("Gap table")
@@ -20,11 +21,8 @@ st.caption(
 
 national = data.selection_metrics(sel)
 table = metrics.gap_table(national, sel.area, types=sel.types, need=sel.need)
-# Change since 2019 and the left-behind flag, for the filters and the CSV.
-flags = change.decile_change(national)
-flags["more_deprived_few_assets"] = change.more_deprived_few_assets(flags).to_numpy()
-extra = ["imd19_decile", "imd_decile_change", "more_deprived_few_assets"]
-table = table.join(flags.set_index("lsoa21cd")[extra], on="lsoa21cd")
+# Change since 2019, for the filters and the CSV.
+table = change.with_change_flags(table, national)
 
 c1, c2, c3, c4, c5, c6 = st.columns([1, 1, 1.3, 1.1, 2, 1])
 core20_only = c1.checkbox("Core20 only", key="gaps_core20", help="IMD 2025 deciles 1-2")
@@ -45,18 +43,17 @@ sortable = [c for c in table.columns if c not in {"lsoa21cd"}]
 sort_by = c5.selectbox("Sort by", sortable, index=0, format_func=column_label, key="gaps_sort")
 descending = c6.toggle("Largest first", value=sort_by == "gap_score", key="gaps_desc")
 
-shown = table
-if core20_only:
-    shown = shown[shown["core20"]]
-if zero_only:
-    shown = shown[shown["zero_assets"]]
-if worse_only:
-    shown = shown[shown["more_deprived_few_assets"]]
-if left_only:
-    shown = shown[shown["left_behind"]]
+shown = metrics.select_gaps(
+    table,
+    core20=core20_only,
+    zero_assets=zero_only,
+    more_deprived_few_assets=worse_only,
+    left_behind=left_only,
+)
 shown = shown.sort_values(sort_by, ascending=not descending, kind="stable")
 
 vintages = data.manifest()
+found = upload.current()
 context = {
     "Geography level": "LSOA 2021",
     "Area": f"{sel.area.label} ({sel.area.code})",
@@ -73,9 +70,12 @@ context = {
         if on
     )
     or "none",
-    "Data vintages": "IoD 2025 (MHCLG); Census 2021 (ONS); lookups 2024 (ONS); ONS Postcode "
-    "Directory Nov 2025; libraries 2023; GP practices Jan 2024; sports clubs Oct 2023; "
-    f"museums 2021; built {vintages['built_at']}",
+    "Data vintages": export.data_vintages(
+        sel.types,
+        extra=("imd2019", "lookup_lsoa11"),
+        upload=found.filename if found else None,
+        built_at=str(vintages["built_at"]),
+    ),
     "Method": "gap_score = need_percentile - provision_percentile (national percentiles); "
     "imd_decile_change = IMD 2025 decile - IMD 2019 decile (ONS LSOA 2011-2021 best-fit lookup)",
 }

@@ -59,7 +59,8 @@ st.header("Measures")
 st.markdown(
     f"""
 **Neighbourhoods** are England's {counts["lsoas"]:,} Lower layer Super Output Areas (LSOA 2021),
-each home to about 1,500 people. Every number rolls up from them to wards, sub-ICB locations,
+each home on average to {national["population"].mean():,.0f} residents (Census 2021; ONS draws
+them for 1,000 to 3,000). Every number rolls up from them to wards, sub-ICB locations,
 ICBs, local authorities, regions and England, so the levels add up exactly.
 
 **Assets per 1,000 residents** divides the assets of the chosen types located in an area by its

@@ -10,9 +10,9 @@ import pandas as pd
 import streamlit as st
 
 from assetmap import settings
-from assetmap.data import dictionary, sources
-from assetmap.data.assets import ASSET_SOURCES
+from assetmap.data import dictionary
 from assetmap.measures import invest
+from assetmap.presentation import export
 from assetmap.presentation.text import markdown_text
 from ui import analysis, data, downloads, layout, upload
 from ui.areafilter import NEED_LABELS, asset_label, link_notice, quoted
@@ -151,8 +151,6 @@ if run:
     ordered = ranked[[*front, *MIDDLE, *tail]]
 
     vintages = data.manifest()
-    keys = ["imd2025", "population", "lookup_ward", "lookup_icb", "postcodes"]
-    keys += [ASSET_SOURCES[t].source_key for t in sel.types if t in ASSET_SOURCES]
     found = upload.current()
     shares = ranking.weights
     context = {
@@ -168,11 +166,11 @@ if run:
         "Stability": f"{ranking.draws:,} weight draws from Dirichlet({ranking.concentration:g} "
         f"x your weights), seed {ranking.seed}; top N = {top}; rank range = "
         f"{settings.INVEST_RANK_RANGE[0]:g}th-{settings.INVEST_RANK_RANGE[1]:g}th percentile",
-        "Data vintages": "; ".join(
-            f"{sources.SOURCES[k].title} ({sources.SOURCES[k].vintage})" for k in keys
-        )
-        + (f"; your upload ({found.filename})" if found else "")
-        + f"; built {vintages['built_at']}",
+        "Data vintages": export.data_vintages(
+            sel.types,
+            upload=found.filename if found else None,
+            built_at=str(vintages["built_at"]),
+        ),
         "Method": "invest_score = sum of weight x criterion percentile / sum of weights; national "
         "criterion percentiles, 100 = most reason to invest (see Methods & data)",
     }

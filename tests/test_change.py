@@ -12,6 +12,7 @@ from assetmap import cli, settings
 from assetmap.data import dictionary
 from assetmap.geography import areas
 from assetmap.measures import bivariate, change, metrics
+from tests.conftest import COMMUNITY_TYPES
 
 IMD2019_LSOAS = 32_844
 ENGLAND_POPULATION = 56_490_108
@@ -177,3 +178,22 @@ def test_cli_change(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr()
     assert "more deprived" in out.out
     assert "Cheshire and Merseyside" in out.err
+
+
+def test_change_flags_join_each_lsoas_own_change(community_metrics: pd.DataFrame) -> None:
+    qyg = areas.resolve("QYG", areas.catalogue(community_metrics))
+    gaps = metrics.gap_table(community_metrics, qyg, types=COMMUNITY_TYPES, need="imd")
+    got = change.with_change_flags(gaps, community_metrics)
+    assert list(got["lsoa21cd"]) == list(gaps["lsoa21cd"])
+    assert list(got.columns) == [*gaps.columns, *change.CHANGE_FLAG_COLUMNS]
+    raw = community_metrics.set_index("lsoa21cd").loc[got["lsoa21cd"]]
+    comparable = raw["imd19_decile"].notna().to_numpy()
+    expected = (raw["imd_decile"] - raw["imd19_decile"]).to_numpy()[comparable]
+    assert (got["imd_decile_change"].to_numpy()[comparable] == expected).all()
+    # "More deprived, few assets": a lower decile than 2019 and none or the least-provided third.
+    few = raw["zero_assets"] | (raw["provision_percentile"] <= 100 / 3)
+    want = (raw["imd_decile"] < raw["imd19_decile"]) & few
+    assert (got["more_deprived_few_assets"].to_numpy() == want.to_numpy()).all()
+    shown = metrics.select_gaps(got, core20=True, more_deprived_few_assets=True)
+    assert len(shown) == int((got["core20"] & got["more_deprived_few_assets"]).sum()) > 0
+    assert metrics.select_gaps(got).equals(got)

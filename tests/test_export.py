@@ -14,7 +14,7 @@ import pytest
 import shapely
 
 from assetmap import settings
-from assetmap.data import store
+from assetmap.data import sources, store
 from assetmap.presentation import export
 
 
@@ -192,3 +192,21 @@ def test_geometry_must_match_the_rows(tmp_path: Path) -> None:
         )
     with pytest.raises(ValueError, match="no CRS"):
         export.write_table(frame, tmp_path / "t.gpkg", geometry=gpd.GeoSeries([None, None]))
+
+
+def test_data_vintages_name_every_source_counted() -> None:
+
+    text = export.data_vintages(["foodbank", "sports_club", "my_register"], upload="a.csv")
+    parts = text.split("; ")
+    giver = sources.SOURCES["foodbanks"]
+    assert f"{giver.title} ({giver.vintage})" in parts
+    assert (
+        f"{sources.SOURCES['sports_clubs'].title} ({sources.SOURCES['sports_clubs'].vintage})"
+        in (parts)
+    )
+    assert not any("librar" in p.lower() for p in parts)  # not counted, not listed
+    assert parts[-1] == "your upload (a.csv)"
+    assert parts[0].startswith(sources.SOURCES["imd2025"].title)
+    with_change = export.data_vintages([], extra=["imd2019"], built_at="2026-12-04")
+    assert sources.SOURCES["imd2019"].title in with_change
+    assert with_change.endswith("; built 2026-12-04")

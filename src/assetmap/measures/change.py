@@ -287,3 +287,33 @@ def change_table(metrics: pd.DataFrame, area: areas.Area | None = None) -> pd.Da
     )
     ordered = work.sort_values(["imd_decile_change", "imd_rank", "lsoa21cd"], kind="stable")
     return ordered[list(CHANGE_TABLE_COLUMNS)].reset_index(drop=True)
+
+
+#: Columns :func:`with_change_flags` adds, in order.
+CHANGE_FLAG_COLUMNS: tuple[str, ...] = (
+    "imd19_decile",
+    "imd_decile_change",
+    "more_deprived_few_assets",
+)
+
+
+def with_change_flags(table: pd.DataFrame, metrics: pd.DataFrame) -> pd.DataFrame:
+    """``table`` (LSOA rows, e.g. a gap table) with each LSOA's change since 2019 joined on.
+
+    Parameters
+    ----------
+    table
+        Rows with ``lsoa21cd``, e.g. :func:`assetmap.measures.metrics.gap_table`.
+    metrics
+        :func:`assetmap.measures.metrics.lsoa_metrics` the table was made from (its national
+        provision percentiles decide "few assets").
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``table`` plus :data:`CHANGE_FLAG_COLUMNS` (:func:`decile_change`,
+        :func:`more_deprived_few_assets`), rows and order unchanged.
+    """
+    flags = decile_change(metrics)
+    flags["more_deprived_few_assets"] = more_deprived_few_assets(flags).to_numpy()
+    return table.join(flags.set_index("lsoa21cd")[list(CHANGE_FLAG_COLUMNS)], on="lsoa21cd")

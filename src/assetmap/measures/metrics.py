@@ -403,3 +403,34 @@ def type_rates(rolled: pd.DataFrame, types: Sequence[str]) -> pd.DataFrame:
     """
     rates = {f"{t}_per_1k": per_1k(rolled[f"assets_{t}"], rolled["population"]) for t in types}
     return rolled.assign(**rates)
+
+
+def select_gaps(
+    table: pd.DataFrame,
+    *,
+    core20: bool = False,
+    zero_assets: bool = False,
+    more_deprived_few_assets: bool = False,
+    left_behind: bool = False,
+) -> pd.DataFrame:
+    """The rows of a gap table that every filter asked for keeps (all rows with none).
+
+    Parameters
+    ----------
+    table
+        :func:`gap_table` (with :func:`assetmap.measures.change.with_change_flags` for
+        ``more_deprived_few_assets``).
+    core20, zero_assets, more_deprived_few_assets, left_behind
+        Keep only the LSOAs whose column of that name is true.
+    """
+    asked = {
+        "core20": core20,
+        "zero_assets": zero_assets,
+        "more_deprived_few_assets": more_deprived_few_assets,
+        "left_behind": left_behind,
+    }
+    keep = pd.Series(True, index=table.index)
+    for column, on in asked.items():
+        if on:
+            keep &= table[column].astype(bool)
+    return table[keep]

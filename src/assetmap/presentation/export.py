@@ -22,7 +22,8 @@ import pandas as pd
 from pandas.api.types import is_object_dtype, is_string_dtype
 
 from assetmap import settings
-from assetmap.data import store
+from assetmap.data import sources, store
+from assetmap.data.assets import ASSET_SOURCES
 from assetmap.geography import areas
 
 _FORMULA_START: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -43,6 +44,50 @@ _DRIVERS: Final[dict[str, str]] = {".gpkg": "GPKG", ".geojson": "GeoJSON"}
 
 class FormatError(ValueError):
     """The output file's extension is not one of :data:`FORMATS`, or needs geometry."""
+
+
+#: The sources behind every per-LSOA table: need, residents, the area lookups and the postcodes
+#: that place the assets.
+BASE_SOURCES: Final[tuple[str, ...]] = (
+    "imd2025",
+    "population",
+    "lookup_ward",
+    "lookup_icb",
+    "postcodes",
+)
+
+
+def data_vintages(
+    asset_types: Sequence[str],
+    *,
+    extra: Sequence[str] = (),
+    upload: str | None = None,
+    built_at: str | None = None,
+) -> str:
+    """The data behind a table, for its "Data vintages" context column: each source's title
+    and vintage from :data:`assetmap.data.sources.SOURCES`, joined by ``"; "``.
+
+    Parameters
+    ----------
+    asset_types
+        The asset types counted: each open layer's source is listed; an upload's own types
+        are not sources (name the upload with ``upload``).
+    extra
+        Further :data:`~assetmap.data.sources.SOURCES` keys the table uses (e.g. ``imd2019``
+        for the change since 2019), after :data:`BASE_SOURCES`.
+    upload
+        The uploaded file's name, listed as "your upload (name)".
+    built_at
+        The build time (``built_at`` of the manifest), listed last.
+    """
+    keys = [*BASE_SOURCES, *extra]
+    keys += [ASSET_SOURCES[t].source_key for t in asset_types if t in ASSET_SOURCES]
+    parts = [f"{sources.SOURCES[k].title} ({sources.SOURCES[k].vintage})" for k in keys]
+    if upload is not None:
+        parts.append(f"your upload ({upload})")
+    if built_at is not None:
+        parts.append(f"built {built_at}")
+    return "; ".join(parts)
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
