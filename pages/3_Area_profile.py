@@ -18,20 +18,22 @@ sel = layout.page("Area profile")
 national = data.selection_metrics(sel)
 st.title(f"Area profile: {markdown_text(sel.area.label)}")
 
+#: The profile's rows (columns of :func:`assetmap.measures.metrics.rollup`) and their formats;
+#: each row is named by the data dictionary, as the CSV columns are.
 ROWS = [
-    ("population", "Residents (Census 2021)", "{:,.0f}"),
-    ("lsoa_count", "Neighbourhoods (LSOAs)", "{:,.0f}"),
-    ("core20_share", "Share of LSOAs in the most deprived 20% (Core20)", "{:.1%}"),
-    ("decile1_share", "Share of LSOAs in the most deprived 10%", "{:.1%}"),
-    ("imd_score_popweighted", "IMD 2025 score, population-weighted", "{:.1f}"),
-    ("assets", "Assets (chosen types)", "{:,.0f}"),
-    ("assets_per_1k", "Assets per 1,000 residents (chosen types)", "{:.3f}"),
-    ("zero_asset_share", "Share of LSOAs with no assets", "{:.1%}"),
-    ("core20_zero_asset_lsoa_count", "Core20 LSOAs with no assets", "{:,.0f}"),
-    ("gap_score_mean", "Gap score, population-weighted mean", "{:+.1f}"),
-    ("cni_civic_assets_score_popweighted", "CNI civic assets need, population-weighted", "{:.1f}"),
-    ("left_behind_lsoa_count", "Left-behind neighbourhoods (OCSI / Local Trust)", "{:,.0f}"),
-    ("charities_per_1k", "Registered charities per 1,000 residents (NCVO 2020)", "{:.2f}"),
+    ("population", "{:,.0f}"),
+    ("lsoa_count", "{:,.0f}"),
+    ("core20_share", "{:.1%}"),
+    ("decile1_share", "{:.1%}"),
+    ("imd_score_popweighted", "{:.1f}"),
+    ("assets", "{:,.0f}"),
+    ("assets_per_1k", "{:.3f}"),
+    ("zero_asset_share", "{:.1%}"),
+    ("core20_zero_asset_lsoa_count", "{:,.0f}"),
+    ("gap_score_mean", "{:+.1f}"),
+    ("cni_civic_assets_score_popweighted", "{:.1f}"),
+    ("left_behind_lsoa_count", "{:,.0f}"),
+    ("charities_per_1k", "{:.2f}"),
 ]
 
 
@@ -51,7 +53,9 @@ columns_areas = list(dict.fromkeys(chain))
 columns = {a.label: profile(a) for a in columns_areas}
 
 rows = [
-    *ROWS,
+    *[(key, dictionary.label(key), fmt) for key, fmt in ROWS],
+    # In the dictionary's words for the open layers (as asset_label gives them) and the user's for
+    # an upload's own types.
     *[(f"{t}_per_1k", f"{asset_label(t)} per 1,000 residents", "{:.3f}") for t in sel.types],
 ]
 raw = pd.DataFrame(
@@ -170,7 +174,7 @@ if chosen:
     roll = metrics.rollup(national, level, types=sel.types)
     lv = areas.LEVELS[level]
     picked = roll[roll[lv.code].isin(chosen)].copy()
-    keep = [lv.code, lv.name, *[k for k, _, _ in ROWS if k in picked.columns]]
+    keep = [lv.code, lv.name, *[k for k, _ in ROWS if k in picked.columns]]
     compare = picked[keep]
     st.dataframe(compare.rename(columns=column_label), hide_index=True, width="stretch")
     chart = (
@@ -178,7 +182,7 @@ if chosen:
         .mark_bar()
         .encode(
             y=alt.Y(f"{lv.name}:N", sort="-x", title=""),
-            x=alt.X("assets_per_1k:Q", title="Assets per 1,000 residents (chosen types)"),
+            x=alt.X("assets_per_1k:Q", title=dictionary.label("assets_per_1k")),
             color=alt.Color(
                 "core20_share:Q",
                 title="Core20 share",

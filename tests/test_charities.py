@@ -437,7 +437,7 @@ def _open(page: str, **params: str) -> AppTest:
     return at
 
 
-PROFILE_ROW = "Registered charities per 1,000 residents (NCVO 2020)"
+PROFILE_ROW = dictionary.label("charities_per_1k")
 
 
 def test_profile_shows_the_rate_against_parent_and_england(

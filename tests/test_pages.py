@@ -149,7 +149,7 @@ def test_profile_page(data_dir: Path) -> None:
     profile = at.dataframe[0].value
     assert list(profile.columns)[-1] == "England"
     assert len(profile.columns) == 4  # sub-ICB, its ICB, the ICB's region, England
-    assert profile.loc["Neighbourhoods (LSOAs)", "England"] == "33,755"
+    assert profile.loc[dictionary.label("lsoa_count"), "England"] == "33,755"
 
 
 def test_methods_page_lists_every_source(data_dir: Path) -> None:

@@ -35,6 +35,7 @@ COLUMNS: dict[str, Column] = {
         + areas.deprivation_columns()
         + areas.LSOA_ATTRIBUTES
         + areas.asset_columns()
+        + areas.asset_rate_columns()
         + measures.METRICS
         + measures.ACCESS
         + measures.CHANGE_INVEST

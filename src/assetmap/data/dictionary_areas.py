@@ -67,6 +67,20 @@ def asset_columns() -> list[Column]:
     ]
 
 
+def asset_rate_columns() -> list[Column]:
+    """Each asset type per 1,000 residents (:func:`assetmap.measures.metrics.type_rates`)."""
+    return [
+        Column(
+            f"{key}_per_1k",
+            f"{src.label} per 1,000 residents",
+            "per 1,000 residents",
+            f"1000 x assets_{key} / usual residents; for areas, a ratio of sums.",
+            "derived",
+        )
+        for key, src in ASSET_SOURCES.items()
+    ]
+
+
 #: Codes and names of the LSOA and the areas it lies in.
 GEOGRAPHY = [
     Column(
