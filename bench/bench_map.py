@@ -6,7 +6,7 @@ Every figure is measured in this one run, ours beside a naive baseline timed the
    authority; each region by local authority; the LSOAs of each of the 42 ICBs), built as
    ``ui/mapview.py`` builds them but without Streamlit. Target: each < 1.5 MB.
 2. Cheshire and Merseyside (1,601 LSOAs, the largest ICB map users open often): our map
-   (``maps.lsoa_view`` + ``offline.localise``, asset points and LA borders included) against a
+   (``maps.draw_lsoa_map`` + ``offline.localise``, asset points and LA borders included) against a
    ``folium.Choropleth`` of the same LSOAs (GeoJSON, SVG, default options, localised). Targets:
    ours draws >= 2x faster and its HTML is >= 3x smaller.
 3. England overview: our ICB and local authority views against a naive choropleth of all 33,755

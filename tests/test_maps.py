@@ -13,7 +13,9 @@ import pyproj
 import pytest
 import shapely
 
-from assetmap.presentation import maps
+from assetmap.presentation import catalogue, encoding, maps
+from assetmap.presentation.classify import classify
+from assetmap.presentation.layers import CompactPolygons
 
 
 @pytest.fixture(scope="module")
@@ -23,16 +25,16 @@ def qyg(lsoa_polygons: gpd.GeoDataFrame, all_metrics: pd.DataFrame) -> gpd.GeoDa
 
 
 def test_national_deciles_keep_their_decile(qyg: gpd.GeoDataFrame) -> None:
-    m = maps.MEASURES["imd_decile"]
-    classes = maps.classify(qyg["imd_decile"], m, "national")
+    m = catalogue.MEASURES["imd_decile"]
+    classes = classify(qyg["imd_decile"], m, "national")
     assert (classes.index == qyg["imd_decile"].to_numpy() - 1).all()
     assert len(classes.colours) == len(classes.labels) == 10
     assert classes.labels[0].startswith("1 (most deprived")
 
 
 def test_quantiles_are_balanced_within_the_area(qyg: gpd.GeoDataFrame) -> None:
-    m = maps.MEASURES["gap_score"]
-    classes = maps.classify(qyg["gap_score"], m, "quantiles")
+    m = catalogue.MEASURES["gap_score"]
+    classes = classify(qyg["gap_score"], m, "quantiles")
     counts = np.bincount(classes.index)
     assert len(counts) == 5
     assert counts.max() - counts.min() <= len(qyg) * 0.02
@@ -41,15 +43,15 @@ def test_quantiles_are_balanced_within_the_area(qyg: gpd.GeoDataFrame) -> None:
 def test_national_bands_use_the_national_distribution(
     qyg: gpd.GeoDataFrame, all_metrics: pd.DataFrame
 ) -> None:
-    m = maps.MEASURES["gap_score"]
-    classes = maps.classify(qyg["gap_score"], m, "national", all_metrics["gap_score"])
+    m = catalogue.MEASURES["gap_score"]
+    classes = classify(qyg["gap_score"], m, "national", all_metrics["gap_score"])
     national_deciles = np.quantile(all_metrics["gap_score"], np.linspace(0.1, 0.9, 9))
     assert np.allclose(classes.bins[:9], national_deciles, atol=1e-6)
-    natural = maps.classify(qyg["gap_score"], m, "natural_breaks")
+    natural = classify(qyg["gap_score"], m, "natural_breaks")
     assert len(natural.bins) == 5
     assert natural.method.startswith("natural breaks")
     with pytest.raises(ValueError, match="banding must be one of"):
-        maps.classify(qyg["gap_score"], m, "equal")
+        classify(qyg["gap_score"], m, "equal")
 
 
 #: The grammar the encoder writes, a subset of SVG path data: per ring "M x y" (whole metres,
@@ -76,7 +78,7 @@ def _parse_path(text: str, origin: tuple[int, int]) -> list[np.ndarray]:
 def test_rings_round_trip_through_the_encoding(qyg: gpd.GeoDataFrame) -> None:
     """Every ring of every part comes back in Web Mercator metres, to the metre."""
     geoms = qyg.geometry.values[:50]
-    paths, origin = maps.encode_paths(geoms)
+    paths, origin = encoding.encode_paths(geoms)
     # Independent projection with pyproj (EPSG:3857 is Leaflet's spherical Mercator).
     to_mercator = pyproj.Transformer.from_crs(4326, 3857, always_xy=True)
     every_ring = []
@@ -103,7 +105,7 @@ def test_rings_round_trip_through_the_encoding(qyg: gpd.GeoDataFrame) -> None:
 def test_mercator_box_holds_every_vertex_to_the_metre(qyg: gpd.GeoDataFrame) -> None:
     """The box the map canvas is fitted to: every vertex inside it, no side more than a metre
     beyond the furthest vertex (pyproj's projection, independent of ours)."""
-    box = maps.mercator_box(qyg.geometry.values)
+    box = encoding.mercator_box(qyg.geometry.values)
     assert box is not None
     lon, lat = shapely.get_coordinates(qyg.geometry.values).T
     x, y = pyproj.Transformer.from_crs(4326, 3857, always_xy=True).transform(lon, lat)
@@ -113,12 +115,12 @@ def test_mercator_box_holds_every_vertex_to_the_metre(qyg: gpd.GeoDataFrame) -> 
     assert (above >= 0).all()
     assert (below < 1 + 1e-6).all()
     assert (above < 1 + 1e-6).all()
-    assert maps.mercator_box(qyg.geometry.values[:0]) is None
+    assert encoding.mercator_box(qyg.geometry.values[:0]) is None
 
 
 def test_keyed_tooltip_rows_must_be_tooltip_fields(qyg: gpd.GeoDataFrame) -> None:
     with pytest.raises(ValueError, match="not tooltip fields"):
-        maps.CompactPolygons(
+        CompactPolygons(
             qyg.geometry.values[:2],
             np.zeros(2, dtype=np.int64),
             ["#000000"],
@@ -143,16 +145,16 @@ def _naive(frame: gpd.GeoDataFrame) -> str:
 
 
 def test_large_icb_map_is_much_smaller_than_a_naive_choropleth(qyg: gpd.GeoDataFrame) -> None:
-    m = maps.MEASURES["imd_decile"]
-    classes = maps.classify(qyg["imd_decile"], m, "national")
-    ours = maps.lsoa_view(qyg, m, classes).get_root().render()
+    m = catalogue.MEASURES["imd_decile"]
+    classes = classify(qyg["imd_decile"], m, "national")
+    ours = maps.draw_lsoa_map(qyg, m, classes).get_root().render()
     naive = _naive(qyg)
     assert len(ours) < 1.5e6
     assert len(naive) / len(ours) >= 3, (len(naive), len(ours))
     layer = next(
         c
-        for c in maps.lsoa_view(qyg, m, classes)._children.values()
-        if isinstance(c, maps.CompactPolygons) and c.n_features > 100
+        for c in maps.draw_lsoa_map(qyg, m, classes)._children.values()
+        if isinstance(c, CompactPolygons) and c.n_features > 100
     )
     assert layer.n_features == 1601
 
@@ -164,9 +166,9 @@ def test_names_cannot_break_out_of_the_page(qyg: gpd.GeoDataFrame) -> None:
         "<img src=x onerror=alert(1)>",
         "{{ 7*7 }} {% raw %}",
     ]
-    m = maps.MEASURES["imd_decile"]
+    m = catalogue.MEASURES["imd_decile"]
     html = (
-        maps.lsoa_view(frame, m, maps.classify(frame["imd_decile"], m, "national"))
+        maps.draw_lsoa_map(frame, m, classify(frame["imd_decile"], m, "national"))
         .get_root()
         .render()
     )
@@ -180,13 +182,13 @@ def test_names_cannot_break_out_of_the_page(qyg: gpd.GeoDataFrame) -> None:
 
 
 def test_legend_names_the_measure_and_its_units(qyg: gpd.GeoDataFrame) -> None:
-    m = maps.MEASURES["assets_per_1k"]
-    classes = maps.classify(qyg["assets_per_1k"], m, "quantiles")
-    html = maps.lsoa_view(qyg, m, classes).get_root().render()
+    m = catalogue.MEASURES["assets_per_1k"]
+    classes = classify(qyg["assets_per_1k"], m, "quantiles")
+    html = maps.draw_lsoa_map(qyg, m, classes).get_root().render()
     assert "Assets per 1,000 residents" in html  # the unit is in the name; not said twice
     assert "Assets per 1,000 residents (per 1,000 residents)" not in html
-    gap = maps.MEASURES["gap_score"]
-    gap_html = maps.lsoa_view(qyg, gap, maps.classify(qyg["gap_score"], gap, "quantiles"))
+    gap = catalogue.MEASURES["gap_score"]
+    gap_html = maps.draw_lsoa_map(qyg, gap, classify(qyg["gap_score"], gap, "quantiles"))
     assert "(points, -100 to 100)" in gap_html.get_root().render()
     assert 'aria-label="Map legend"' in html
     for label in classes.labels:
@@ -195,12 +197,10 @@ def test_legend_names_the_measure_and_its_units(qyg: gpd.GeoDataFrame) -> None:
 
 def test_local_authority_borders_are_drawn_over_the_lsoas(qyg: gpd.GeoDataFrame) -> None:
     """The borders come after the LSOA fills in paint order, and the legend names them."""
-    m = maps.MEASURES["imd_decile"]
+    m = catalogue.MEASURES["imd_decile"]
     councils = qyg[["lad24cd", "geometry"]].dissolve("lad24cd").reset_index()
-    view = maps.lsoa_view(
-        qyg, m, maps.classify(qyg["imd_decile"], m, "national"), outlines=councils
-    )
-    layers = [c for c in view._children.values() if isinstance(c, maps.CompactPolygons)]
+    view = maps.draw_lsoa_map(qyg, m, classify(qyg["imd_decile"], m, "national"), outlines=councils)
+    layers = [c for c in view._children.values() if isinstance(c, CompactPolygons)]
     assert [layer.n_features for layer in layers[:2]] == [len(qyg), qyg["lad24cd"].nunique()]
     html = view.get_root().render()
     assert "Local authority borders" in html
@@ -213,9 +213,9 @@ def test_png_export_has_the_legend(qyg: gpd.GeoDataFrame) -> None:
     only from the legend's swatches: each must be painted, as a block of pixels."""
     from PIL import Image
 
-    m = maps.MEASURES["imd_decile"]
+    m = catalogue.MEASURES["imd_decile"]
     deprived = qyg[qyg["imd_decile"] <= 3]
-    classes = maps.classify(deprived["imd_decile"], m, "national")
+    classes = classify(deprived["imd_decile"], m, "national")
     assert len(classes.colours) == 10
     png = maps.to_png(deprived, classes, "Cheshire and Merseyside: IMD 2025 deciles 1-3")
     image = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
@@ -236,6 +236,27 @@ def test_png_export_has_the_legend(qyg: gpd.GeoDataFrame) -> None:
 
 
 def test_every_measure_names_its_tooltip_row_with_the_start_of_its_label() -> None:
-    for measure in maps.MEASURES.values():
+    for measure in catalogue.MEASURES.values():
         assert measure.tooltip, measure.key
         assert measure.label.startswith(measure.tooltip), measure.key
+
+
+def test_every_area_measure_names_its_tooltip_row_with_the_start_of_its_area_label() -> None:
+    for measure in catalogue.MEASURES.values():
+        if measure.area_level:
+            assert measure.area_tooltip, measure.key
+            assert measure.area_label.startswith(measure.area_tooltip), measure.key
+        else:
+            assert not measure.area_tooltip, measure.key
+
+
+def test_the_catalogue_says_which_views_need_more_than_a_column() -> None:
+    special = {
+        m.key: m.kind for m in catalogue.MEASURES.values() if m.kind is not catalogue.Kind.PLAIN
+    }
+    assert special == {
+        "bivariate_class": catalogue.Kind.BIVARIATE,
+        "gap_cluster": catalogue.Kind.CLUSTERS,
+    }
+    assert "left_behind" in catalogue.MEASURES
+    assert "left_behind" not in catalogue.NEIGHBOURHOOD_MEASURES

@@ -16,6 +16,8 @@ import pandas as pd
 from assetmap.geography import areas
 from assetmap.measures import bivariate, metrics
 from assetmap.presentation import maps, offline
+from assetmap.presentation.catalogue import MEASURES, Kind
+from assetmap.presentation.classify import Classes, classify
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -53,14 +55,14 @@ class MapView:
     map: folium.Map
     table: pd.DataFrame
     shapes: gpd.GeoDataFrame
-    classes: maps.Classes
+    classes: Classes
     title: str
     features: int
     level: str
     source: str = SOURCE_LINE
 
 
-def _with_bands(table: pd.DataFrame, classes: maps.Classes) -> pd.DataFrame:
+def _with_bands(table: pd.DataFrame, classes: Classes) -> pd.DataFrame:
     out = table.copy()
     out["map_class"] = [classes.labels[i] if i >= 0 else "no data" for i in classes.index]
     return out
@@ -82,9 +84,11 @@ def lsoa_view(
 ) -> MapView:
     """The LSOAs of one area coloured by a measure, with LA borders and asset points.
 
-    The bivariate measure gets its 3 x 3 legend with the LSOAs and people in each cell (thirds
-    of England, or of the area for a within-area banding); the cluster measure states the
-    false-discovery-rate threshold its significance used.
+    The bivariate measure (:attr:`~assetmap.presentation.catalogue.Kind.BIVARIATE`) gets its
+    3 x 3 legend with the LSOAs and people in each cell (thirds of England, or of the area for a
+    within-area banding); the cluster measure
+    (:attr:`~assetmap.presentation.catalogue.Kind.CLUSTERS`) states the false-discovery-rate
+    threshold its significance used.
 
     Parameters
     ----------
@@ -97,9 +101,9 @@ def lsoa_view(
     lad_layer
         Local authority polygons (``lad24cd``, geometry).
     measure_key
-        A key of :data:`assetmap.presentation.maps.MEASURES`.
+        A key of :data:`assetmap.presentation.catalogue.MEASURES`.
     banding
-        A key of :data:`assetmap.presentation.maps.BANDINGS`.
+        A key of :data:`assetmap.presentation.classify.BANDINGS`.
     points
         Asset points to draw (already filtered to the chosen types); ``None`` for none.
     asset_labels
@@ -118,7 +122,7 @@ def lsoa_view(
     -------
     MapView
     """
-    measure = maps.MEASURES[measure_key]
+    measure = MEASURES[measure_key]
     if not measure.offered_at("lsoa"):
         raise ValueError(f"{measure.label} is not shown for neighbourhoods (LSOAs)")
     local = areas.select(national, area)
@@ -128,7 +132,7 @@ def lsoa_view(
         crs=lsoa_shapes.crs,
     )
     note, class_legend = "", None
-    if measure.key == "bivariate_class":
+    if measure.kind is Kind.BIVARIATE:
         # Thirds of England, or (for a within-area banding) of the area itself.
         bands: Literal["national", "area"] = "national" if banding == "national" else "area"
         if need is None:
@@ -143,19 +147,17 @@ def lsoa_view(
             note=f"Thirds of {where}; cells show LSOAs (hover for residents). "
             f"Source: {SOURCE_LINE}.",
         )
-    elif measure.key == "gap_cluster" and clusters is not None:
+    elif measure.kind is Kind.CLUSTERS and clusters is not None:
         note = (
             f"Significant at a {clusters.alpha:.0%} false discovery rate "
             f"(p < {clusters.fdr_threshold:.4f}; {clusters.permutations:,} permutations)."
         )
-    classes = maps.classify(
-        frame[measure.lsoa_column], measure, banding, national[measure.lsoa_column]
-    )
+    classes = classify(frame[measure.lsoa_column], measure, banding, national[measure.lsoa_column])
     outlines = lad_layer[lad_layer["lad24cd"].isin(frame["lad24cd"].unique())]
     inside = None
     if points is not None:
         inside = points[points["lsoa21cd"].isin(frame["lsoa21cd"])]
-    m = maps.lsoa_view(
+    m = maps.draw_lsoa_map(
         frame,
         measure,
         classes,
@@ -217,7 +219,7 @@ def area_view(
     MapView
     """
     lv = areas.LEVELS[level]
-    measure = maps.MEASURES[measure_key]
+    measure = MEASURES[measure_key]
     if not measure.offered_at(level):
         raise ValueError(f"{measure.label} is not shown by {lv.label.lower()}")
     everywhere = metrics.rollup(national, level, types=types)
@@ -226,14 +228,14 @@ def area_view(
     frame = gpd.GeoDataFrame(
         inside.merge(shapes, on=lv.code, how="left"), geometry="geometry", crs=shapes.crs
     )
-    classes = maps.classify(
+    classes = classify(
         frame[measure.area_column],
         measure,
         banding,
         everywhere[measure.area_column],
         deciles=False,
     )
-    m = maps.area_view(
+    m = maps.draw_area_map(
         frame,
         measure,
         classes,
