@@ -19,10 +19,6 @@ from assetmap.measures import bivariate
 _DOMAIN_WORDS = {key: d.deprivation for key, d in DOMAINS.items()}
 
 
-#: An area tooltip's name for a domain whose words are long (the others use their words).
-_AREA_TOOLTIP_WORDS = {"education": "Education"}
-
-
 class Kind(enum.Enum):
     """What a view of a measure needs beyond its column and its classes."""
 
@@ -120,7 +116,7 @@ def _domain_measures() -> dict[str, Measure]:
             palette="viridis",
             is_decile=True,
             tooltip=words,
-            area_tooltip=_AREA_TOOLTIP_WORDS.get(key, words),
+            area_tooltip=words,
         )
     return out
 
