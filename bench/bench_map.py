@@ -190,8 +190,7 @@ class Data:
 
 
 def our_lsoa_map(d: Data, area: areas.Area, *, extras: bool = True) -> folium.Map:
-    """The dashboard's map (``assetmap.presentation.mapviews``, as ``ui.mapview.lsoa_map`` calls
-    it).
+    """The dashboard's map (``mapviews.lsoa_view``, as ``ui.mapview.cached_lsoa_view`` calls it).
 
     ``extras=False`` leaves out the asset points, LA borders and Core20 outline.
     """
@@ -212,7 +211,7 @@ def our_lsoa_map(d: Data, area: areas.Area, *, extras: bool = True) -> folium.Ma
 
 def our_overview_map(d: Data, area: areas.Area, level: str) -> folium.Map:
     """The dashboard's overview map (``assetmap.presentation.mapviews``, as
-    ``ui.mapview.overview_map``)."""
+    ``ui.mapview.cached_area_view``)."""
     return mapviews.area_view(
         d.national, area, level, d.layers[level], MEASURE.key, BANDING, types=TYPES
     ).map

@@ -29,7 +29,7 @@ from assetmap.data import store
 from assetmap.data.assets import ASSET_SOURCES, FAMILY_COMMUNITY, family_types, to_geodataframe
 from assetmap.geography import areas
 from assetmap.measures import metrics
-from assetmap.presentation import maps, mapviews, offline
+from assetmap.presentation import layers, maps, mapviews, offline
 from assetmap.presentation.text import ECHO_MAX_CHARS, cut, html_text, markdown_text
 from ui import layout, upload
 
@@ -112,7 +112,7 @@ def hostile_national(
 
 @pytest.fixture(scope="module")
 def labels(upload_labels: dict[str, str]) -> dict[str, str]:
-    """Every type's label, as ``ui.mapview.lsoa_map`` passes them."""
+    """Every type's label, as ``ui.mapview.cached_lsoa_view`` passes them."""
     return {k: s.label for k, s in ASSET_SOURCES.items()} | upload_labels
 
 
@@ -272,7 +272,7 @@ def _layer_control(view: mapviews.MapView) -> maps.LayerControl:
 
 
 def test_the_canvas_script_puts_data_on_the_page_as_text() -> None:
-    js = maps._CANVAS_JS
+    js = layers._CANVAS_JS
     for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
         assert sink not in js, sink
     # Tooltips are built of text nodes and handed to Leaflet as an element, never a string.

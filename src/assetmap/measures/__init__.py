@@ -1,5 +1,6 @@
 """What is computed per LSOA and per area: provision, gaps, access, clusters, change, priority.
 
+- :mod:`~assetmap.measures.rates`: the per-1,000-residents rate, written once.
 - :mod:`~assetmap.measures.metrics`: counts, per-1,000 rates, gap score, decile and gap tables,
   roll-ups to every level.
 - :mod:`~assetmap.measures.access`: walking access and two-step floating catchment (2SFCA).

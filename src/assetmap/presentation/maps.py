@@ -24,7 +24,6 @@ from assetmap import settings
 from assetmap.presentation.catalogue import MEASURES, NEIGHBOURHOOD_MEASURES, Measure
 from assetmap.presentation.classify import BANDINGS, Classes, classify
 from assetmap.presentation.encoding import encode_paths, js_payload, mercator_box, web_mercator
-from assetmap.presentation.layers import _CANVAS_JS as _CANVAS_JS  # for the tests of the script
 from assetmap.presentation.layers import CompactPolygons, LayerControl, Legend, PointLayer
 
 # Names re-exported from their homes, for code that imports them from here.
