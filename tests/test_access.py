@@ -206,13 +206,13 @@ def test_distance_and_types(
     wider = run.table
     assert (wider["walk_assets"] >= england["walk_assets"]).all()
     assert (wider["walk_nearest_m"] == england["walk_nearest_m"]).all()
-    assert run.distance_m == 1200
-    assert run.fca_distance_m == 1200  # the catchment follows the walking distance
-    assert run.asset_types == tuple(TYPES)
+    assert run.run.distance_m == 1200
+    assert run.run.fca_distance_m == 1200  # the catchment follows the walking distance
+    assert run.run.asset_types == tuple(TYPES)
     # A register with only coordinates (an upload) counts every row.
     plain = assets.loc[assets["asset_type"].isin(TYPES), ["easting", "northing"]]
     same = access.access_metrics(residence, population, plain)
-    assert same.asset_types is None
+    assert same.run.asset_types is None
     assert same.table.equals(england)
     with pytest.raises(ValueError, match="no assets of type"):
         access.access_metrics(residence, population, assets, ["swimming_pool"])

@@ -144,13 +144,11 @@ def _pairs(a: cKDTree, b: cKDTree, r: float) -> tuple[np.ndarray, np.ndarray, np
 
 
 @dataclass(frozen=True)
-class Access:
-    """Output of :func:`access_metrics`: the per-LSOA table and the distances it used.
+class AccessRun:
+    """How walking access was measured: what was counted and the distances used.
 
     Attributes
     ----------
-    table
-        Indexed by ``lsoa21cd``, columns :data:`ACCESS_COLUMNS`.
     asset_types
         The asset types counted; ``None`` when every asset was.
     distance_m
@@ -159,10 +157,25 @@ class Access:
         2SFCA catchment :math:`d_0` in metres.
     """
 
-    table: pd.DataFrame
     asset_types: tuple[str, ...] | None
     distance_m: float
     fca_distance_m: float
+
+
+@dataclass(frozen=True)
+class Access:
+    """Output of :func:`access_metrics`: the per-LSOA table and how it was measured.
+
+    Attributes
+    ----------
+    table
+        Indexed by ``lsoa21cd``, columns :data:`ACCESS_COLUMNS`.
+    run
+        The asset types and distances (:class:`AccessRun`).
+    """
+
+    table: pd.DataFrame
+    run: AccessRun
 
 
 def access_metrics(
@@ -303,12 +316,12 @@ def access_metrics(
         {"walk_assets": walk_assets, "walk_nearest_m": nearest, "fca_per_1k": fca},
         index=pd.Index(lsoa[target], name="lsoa21cd"),
     )
-    return Access(
-        table=out,
+    run = AccessRun(
         asset_types=None if types is None else tuple(types),
         distance_m=walk,
         fca_distance_m=catchment,
     )
+    return Access(table=out, run=run)
 
 
 def access_table(

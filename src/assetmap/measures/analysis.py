@@ -28,25 +28,6 @@ _CLUSTER_RESULTS = tuple(c for c in hotspots.CLUSTER_COLUMNS if c != "gap_score"
 
 
 @dataclass(frozen=True)
-class AccessRun:
-    """How the walking access of a neighbourhood table was measured.
-
-    Attributes
-    ----------
-    asset_types
-        The asset types counted.
-    distance_m
-        Walking distance :math:`d` in metres.
-    fca_distance_m
-        2SFCA catchment :math:`d_0` in metres.
-    """
-
-    asset_types: tuple[str, ...]
-    distance_m: float
-    fca_distance_m: float
-
-
-@dataclass(frozen=True)
 class Neighbourhoods:
     """Output of :func:`neighbourhood_metrics`: the national table and how it was computed.
 
@@ -63,7 +44,7 @@ class Neighbourhoods:
     """
 
     table: pd.DataFrame
-    access: AccessRun
+    access: access.AccessRun
     clusters: hotspots.ClusterTest
 
 
@@ -80,7 +61,7 @@ class WithAccess:
     """
 
     table: pd.DataFrame
-    access: AccessRun
+    access: access.AccessRun
 
 
 @dataclass(frozen=True)
@@ -181,10 +162,7 @@ def with_access(
     population = metrics.set_index("lsoa21cd")["population"]
     walk = access.access_metrics(residence, population, assets, types=chosen)
     out = metrics.join(walk.table[list(access.ACCESS_COLUMNS)], on="lsoa21cd")
-    run = AccessRun(
-        asset_types=tuple(chosen), distance_m=walk.distance_m, fca_distance_m=walk.fca_distance_m
-    )
-    return WithAccess(table=out, access=run)
+    return WithAccess(table=out, access=walk.run)
 
 
 def with_clusters(

@@ -25,7 +25,7 @@ def cmd_access(args: argparse.Namespace) -> int:
         distance_m=args.distance,
         codes=subset["lsoa21cd"],
     )
-    d, d0 = found.distance_m, found.fca_distance_m
+    d, d0 = found.run.distance_m, found.run.fca_distance_m
     if args.compare:
         table = access.compare_with_counts(subset.join(found.table, on="lsoa21cd"))
         print(f"Counts vs walking-distance access ({d:,.0f} m): {area.label}", file=sys.stderr)
