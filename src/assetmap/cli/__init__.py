@@ -24,6 +24,7 @@ from assetmap.cli.output import _check_outputs
 from assetmap.data import datacheck, sources, store
 from assetmap.data.build import BuildError
 from assetmap.geography import areas
+from assetmap.measures.near import PlaceError
 from assetmap.presentation import export
 
 __all__ = ["main", "parser"]
@@ -46,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (areas.AreaNotFoundError, areas.AmbiguousAreaError) as exc:
         print(f"assetmap: {exc.args[0]}", file=sys.stderr)
         return 2
-    except export.FormatError as exc:
+    except (export.FormatError, PlaceError) as exc:
         print(f"assetmap: {exc}", file=sys.stderr)
         return 2
     except (sources.SourceError, store.NotBuiltError, BuildError) as exc:

@@ -20,7 +20,7 @@ from assetmap.cli.commands.data import (
     cmd_join,
 )
 from assetmap.cli.commands.ranking import cmd_invest
-from assetmap.cli.commands.spatial import cmd_access, cmd_hotspots
+from assetmap.cli.commands.spatial import cmd_access, cmd_hotspots, cmd_near
 from assetmap.cli.commands.tables import (
     cmd_bivariate,
     cmd_change,
@@ -56,6 +56,7 @@ examples:
   assetmap gaps --area lad:Blackpool --out gaps.gpkg
   assetmap summary --by lad --area icb:QYG --out lads.geojson
   assetmap access --area icb:QYG --types library --distance 800 --out access.parquet
+  assetmap near "L4 0TH" --distance 1000 --family community public_services
   assetmap dictionary --out docs/DATA_DICTIONARY.md
   assetmap ingest register.xlsx --out assets.gpkg --report report.csv
   assetmap join --points uprn.parquet --out joined/ --engine dask --scheduler tcp://host:8786
@@ -87,6 +88,7 @@ def parser() -> argparse.ArgumentParser:
     _add_gaps(sub)
     _add_summary(sub)
     _add_access(sub)
+    _add_near(sub)
     _add_change(sub)
     _add_invest(sub)
     _add_hotspots(sub)
@@ -203,6 +205,38 @@ def _add_access(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> Non
         help="print counts inside LSOAs against walking access by IMD decile instead",
     )
     w.set_defaults(func=cmd_access)
+
+
+def _add_near(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``assetmap near``."""
+    n = sub.add_parser("near", help="assets and neighbourhoods within a distance of a postcode")
+    n.add_argument("postcode", help="an English postcode, e.g. 'L4 0TH'")
+    n.add_argument(
+        "--distance",
+        type=float,
+        default=None,
+        help=f"straight-line distance in metres (default {settings.WALK_DISTANCE_M:g}, the "
+        "walking distance)",
+    )
+    n.add_argument(
+        "--types", nargs="+", choices=list(ASSET_SOURCES), default=None, help="asset types"
+    )
+    n.add_argument(
+        "--family",
+        nargs="+",
+        choices=list(FAMILIES),
+        default=None,
+        help=f"every type of these families (default, with no --types: {FAMILY_COMMUNITY})",
+    )
+    n.add_argument(
+        "--what",
+        choices=["assets", "lsoas", "deciles"],
+        default="assets",
+        help="the assets within the distance, the LSOAs whose residents live within it, or "
+        "those residents by IMD decile",
+    )
+    n.add_argument("--out", type=Path, default=None, help=_OUT_HELP)
+    n.set_defaults(func=cmd_near, tables=("out",))
 
 
 def _add_change(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

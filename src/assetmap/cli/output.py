@@ -53,6 +53,8 @@ def _geometry(args: argparse.Namespace, dest: str = "out") -> str | None:
         return "lsoa" if args.what == "lsoas" else None
     if command == "bivariate":
         return None if args.cells else "lsoa"
+    if command == "near":
+        return {"assets": "points", "lsoas": "lsoa"}.get(args.what)
     return None  # deciles
 
 

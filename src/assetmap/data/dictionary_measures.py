@@ -243,6 +243,20 @@ ACCESS = [
         "derived",
     ),
     Column(
+        "distance_m",
+        "Distance from the place searched",
+        "metres",
+        "Straight-line distance in BNG metres from the postcode or point searched (assetmap near) to the asset, or to the LSOA's residence point.",
+        "derived",
+    ),
+    Column(
+        "nearest_m",
+        "Nearest of the type",
+        "metres",
+        "Straight-line distance from the place searched to the nearest asset of the type; empty when none is within the distance.",
+        "derived",
+    ),
+    Column(
         "fca_per_1k",
         "Walking-distance provision per 1,000 (2SFCA)",
         "per 1,000 residents",

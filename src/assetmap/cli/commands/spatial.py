@@ -1,5 +1,5 @@
-"""Commands that look past an LSOA's boundary: walking access to assets (access) and gap-score
-clusters over the LSOA contiguity (hotspots)."""
+"""Commands that look past an LSOA's boundary: walking access to assets (access), what is near a
+postcode (near) and gap-score clusters over the LSOA contiguity (hotspots)."""
 
 from __future__ import annotations
 
@@ -38,6 +38,39 @@ def cmd_access(args: argparse.Namespace) -> int:
     )
     table = access.access_table(subset, found.table, residence)
     _emit(table, args, "LSOA access")
+    return 0
+
+
+def cmd_near(args: argparse.Namespace) -> int:
+    from assetmap import settings
+    from assetmap.geography.geocode import PostcodeDirectory
+    from assetmap.measures import near
+
+    distance = near.check_distance(
+        settings.WALK_DISTANCE_M if args.distance is None else args.distance
+    )
+    place = near.place_of_postcode(args.postcode, PostcodeDirectory.load(args.data_dir))
+    types = list(_types(args))
+    points = store.load_assets(args.data_dir)
+    found = near.nearby(
+        place,
+        distance,
+        assets=points[points["asset_type"].isin(types)],
+        residence=store.load_residence(args.data_dir),
+        lsoas=store.load_lsoas(args.data_dir),
+    )
+    counts = near.assets_by_type(found, types)
+    people = near.residents_by_decile(found)
+    core20 = int(people.loc[people["imd_decile"] <= 2, "population"].sum())
+    print(
+        f"Within {distance:,.0f} m of {place.label} (straight line): "
+        + ", ".join(f"{r.assets} {r.asset_type}" for r in counts.itertuples())
+        + f"; {len(found.lsoas):,} LSOAs whose residence point is within it "
+        f"({int(people['population'].sum()):,} residents, {core20:,} in the most deprived 20%)",
+        file=sys.stderr,
+    )
+    table = {"assets": found.assets, "lsoas": found.lsoas, "deciles": people}[args.what]
+    _emit(table, args, args.what)
     return 0
 
 
