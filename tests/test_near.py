@@ -37,13 +37,14 @@ def _found(
     residence: pd.DataFrame,
     lsoas: pd.DataFrame,
 ) -> near.Nearby:
-    return near.nearby(place, distance, assets=assets, residence=residence, lsoas=lsoas)
+    return near.nearby(place, distance, near.Searchable.build(assets, residence, lsoas))
 
 
 def test_assets_and_lsoas_within_the_distance_are_those_geopandas_finds(
     place: near.Place, assets: pd.DataFrame, residence: pd.DataFrame, lsoas: pd.DataFrame
 ) -> None:
     found = _found(place, 1000, assets, residence, lsoas)
+    assert len(near.Searchable.build(assets, residence, lsoas).lsoas) == len(lsoas)  # none lost
     origin = gpd.GeoSeries.from_xy([place.easting], [place.northing], crs=settings.CRS_METRIC)
     points = gpd.GeoSeries.from_xy(assets["easting"], assets["northing"], crs=settings.CRS_METRIC)
     within = points.distance(origin.iloc[0]) <= 1000

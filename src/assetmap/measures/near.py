@@ -157,28 +157,55 @@ class Nearby:
     lsoas: pd.DataFrame
 
 
-def _within(
-    frame: pd.DataFrame, x: str, y: str, place: Place, distance_m: float
-) -> tuple[np.ndarray, np.ndarray]:
-    # Positions of the rows within the distance and their distances, nearest first (ties by
+@dataclass(frozen=True)
+class Searchable:
+    """What a search looks among, prepared once (:meth:`build`) for many searches.
+
+    Attributes
+    ----------
+    assets
+        The assets (:data:`ASSET_COLUMNS`), in their own order.
+    asset_xy
+        Their BNG coordinates, shape ``(n, 2)``.
+    lsoas
+        One row per LSOA (:data:`LSOA_COLUMNS`), in the order of ``lsoa_xy``.
+    lsoa_xy
+        Each LSOA's residence point, shape ``(m, 2)``.
+    """
+
+    assets: pd.DataFrame
+    asset_xy: np.ndarray
+    lsoas: pd.DataFrame
+    lsoa_xy: np.ndarray
+
+    @classmethod
+    def build(
+        cls, assets: pd.DataFrame, residence: pd.DataFrame, lsoas: pd.DataFrame
+    ) -> Searchable:
+        """From located assets (``easting``, ``northing``, :data:`ASSET_COLUMNS`; cut to the
+        types of interest), every LSOA's residence point (``lsoa21cd``, ``res_easting``,
+        ``res_northing``) and the LSOA table (:data:`LSOA_COLUMNS`)."""
+        homes = residence[["lsoa21cd", "res_easting", "res_northing"]].merge(
+            lsoas[list(LSOA_COLUMNS)], on="lsoa21cd", how="inner", validate="one_to_one"
+        )
+        return cls(
+            assets=assets[list(ASSET_COLUMNS)].reset_index(drop=True),
+            asset_xy=assets[["easting", "northing"]].to_numpy(dtype="float64"),
+            lsoas=homes[list(LSOA_COLUMNS)],
+            lsoa_xy=homes[["res_easting", "res_northing"]].to_numpy(dtype="float64"),
+        )
+
+
+def _within(xy: np.ndarray, place: Place, distance_m: float) -> tuple[np.ndarray, np.ndarray]:
+    # Positions of the points within the distance and their distances, nearest first (ties by
     # position, so the order is stable).
-    d = np.hypot(
-        frame[x].to_numpy(dtype="float64") - place.easting,
-        frame[y].to_numpy(dtype="float64") - place.northing,
-    )
+    d = np.hypot(xy[:, 0] - place.easting, xy[:, 1] - place.northing)
     inside = np.flatnonzero(d <= distance_m)
     order = inside[np.argsort(d[inside], kind="stable")]
     return order, d[order]
 
 
-def nearby(
-    place: Place,
-    distance_m: float,
-    *,
-    assets: pd.DataFrame,
-    residence: pd.DataFrame,
-    lsoas: pd.DataFrame,
-) -> Nearby:
+def nearby(place: Place, distance_m: float, among: Searchable) -> Nearby:
     """The assets and the LSOAs within ``distance_m`` of ``place``.
 
     Parameters
@@ -187,26 +214,15 @@ def nearby(
         Where to search from.
     distance_m
         Straight-line distance in metres (see :func:`check_distance`).
-    assets
-        Located assets (``asset_type``, ``easting``, ``northing`` and :data:`ASSET_COLUMNS`),
-        already cut to the types of interest.
-    residence
-        Every LSOA's residence point (``lsoa21cd``, ``res_easting``, ``res_northing``).
-    lsoas
-        The LSOA table (:data:`LSOA_COLUMNS`).
+    among
+        The assets and LSOAs to look among (:meth:`Searchable.build`).
     """
     r = check_distance(distance_m)
-    at, d = _within(assets, "easting", "northing", place, r)
-    near_assets = assets.iloc[at][list(ASSET_COLUMNS)].assign(distance_m=d)
-    at, d = _within(residence, "res_easting", "res_northing", place, r)
-    codes = residence["lsoa21cd"].to_numpy()[at]
-    table = lsoas.set_index("lsoa21cd")
-    near_lsoas = (
-        table.loc[codes, list(LSOA_COLUMNS[1:])].reset_index().assign(distance_m=d)
-        if len(codes)
-        else pd.DataFrame(columns=[*LSOA_COLUMNS, "distance_m"])
-    )
-    return Nearby(place, r, near_assets.reset_index(drop=True), near_lsoas)
+    at, d = _within(among.asset_xy, place, r)
+    near_assets = among.assets.iloc[at].assign(distance_m=d).reset_index(drop=True)
+    at, d = _within(among.lsoa_xy, place, r)
+    near_lsoas = among.lsoas.iloc[at].assign(distance_m=d).reset_index(drop=True)
+    return Nearby(place, r, near_assets, near_lsoas)
 
 
 def assets_by_type(found: Nearby, types: list[str]) -> pd.DataFrame:

@@ -52,13 +52,12 @@ def cmd_near(args: argparse.Namespace) -> int:
     place = near.place_of_postcode(args.postcode, PostcodeDirectory.load(args.data_dir))
     types = list(_types(args))
     points = store.load_assets(args.data_dir)
-    found = near.nearby(
-        place,
-        distance,
-        assets=points[points["asset_type"].isin(types)],
-        residence=store.load_residence(args.data_dir),
-        lsoas=store.load_lsoas(args.data_dir),
+    among = near.Searchable.build(
+        points[points["asset_type"].isin(types)],
+        store.load_residence(args.data_dir),
+        store.load_lsoas(args.data_dir),
     )
+    found = near.nearby(place, distance, among)
     counts = near.assets_by_type(found, types)
     people = near.residents_by_decile(found)
     core20 = int(people.loc[people["imd_decile"] <= 2, "population"].sum())
