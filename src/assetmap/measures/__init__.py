@@ -6,6 +6,7 @@
 - :mod:`~assetmap.measures.access`: walking access and two-step floating catchment (2SFCA).
 - :mod:`~assetmap.measures.near`: what lies within a distance of a postcode or a point.
 - :mod:`~assetmap.measures.whatif`: who gains and who loses walking access if sites open or close.
+- :mod:`~assetmap.measures.sites`: best sites for k new assets (greedy maximal covering).
 - :mod:`~assetmap.measures.hotspots`: local Moran's I clusters of the gap score.
 - :mod:`~assetmap.measures.bivariate`: need x provision classes.
 - :mod:`~assetmap.measures.change`: what changed since the IoD 2019.
