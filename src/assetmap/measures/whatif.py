@@ -21,7 +21,7 @@ Nothing is stored: a scenario is plain values, and the caller keeps or shares it
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -51,7 +51,7 @@ class Scenario:
 
     asset_type: str
     add: tuple[Place, ...] = ()
-    close: tuple[str, ...] = field(default_factory=tuple)
+    close: tuple[str, ...] = ()
 
 
 def apply(assets: pd.DataFrame, scenario: Scenario, locator: LsoaLocator) -> pd.DataFrame:
