@@ -77,3 +77,16 @@ def test_greedy_beats_the_most_deprived_first_rule_and_its_gains_shrink(
     )
     with pytest.raises(ValueError, match="k must be at least 1"):
         sites.greedy(cover, 0)
+
+
+def test_cli_sites_writes_the_greedy_choice_as_points(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from assetmap import cli
+
+    out = tmp_path / "sites.csv"
+    args = ["sites", "--area", "lad:Hartlepool", "--type", "library", "--k", "2", "--out", str(out)]
+    assert cli.main(args) == 0
+    written = pd.read_csv(out, encoding="utf-8-sig")
+    assert list(written["pick"]) == [1, 2]
+    assert "Core20 residents with none within reach today" in capsys.readouterr().err

@@ -100,3 +100,18 @@ def test_a_scenario_that_cannot_run_says_why(
         _run(whatif.Scenario("library", add=(at_sea,)), lsoas, assets, residence, locator)
     with pytest.raises(whatif.ScenarioError, match="not counted here"):
         _run(whatif.Scenario("museum"), lsoas, assets, residence, locator)
+
+
+def test_cli_whatif_refuses_a_site_outside_the_area_and_reports_gainers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from assetmap import cli
+
+    args = ["whatif", "--area", "lad:Blackpool", "--add", "L4 0TH", "--type", "library"]
+    assert cli.main(args) == 2
+    assert "L4 0TH is outside" in capsys.readouterr().err
+    args = ["whatif", "--area", "lad:Liverpool", "--add", "L4 0TH", "--type", "library"]
+    assert cli.main([*args, "--what", "deciles"]) == 0
+    err = capsys.readouterr().err
+    assert "1 new and 0 closed library" in err
+    assert "gain one" in err

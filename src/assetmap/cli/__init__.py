@@ -25,6 +25,7 @@ from assetmap.data import datacheck, sources, store
 from assetmap.data.build import BuildError
 from assetmap.geography import areas
 from assetmap.measures.near import PlaceError
+from assetmap.measures.whatif import ScenarioError
 from assetmap.presentation import export
 
 __all__ = ["main", "parser"]
@@ -47,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (areas.AreaNotFoundError, areas.AmbiguousAreaError) as exc:
         print(f"assetmap: {exc.args[0]}", file=sys.stderr)
         return 2
-    except (export.FormatError, PlaceError) as exc:
+    except (export.FormatError, PlaceError, ScenarioError) as exc:
         print(f"assetmap: {exc}", file=sys.stderr)
         return 2
     except (sources.SourceError, store.NotBuiltError, BuildError) as exc:

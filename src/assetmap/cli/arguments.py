@@ -19,6 +19,7 @@ from assetmap.cli.commands.data import (
     cmd_ingest,
     cmd_join,
 )
+from assetmap.cli.commands.planning import cmd_sites, cmd_whatif
 from assetmap.cli.commands.ranking import cmd_invest
 from assetmap.cli.commands.spatial import cmd_access, cmd_hotspots, cmd_near
 from assetmap.cli.commands.tables import (
@@ -57,6 +58,8 @@ examples:
   assetmap summary --by lad --area icb:QYG --out lads.geojson
   assetmap access --area icb:QYG --types library --distance 800 --out access.parquet
   assetmap near "L4 0TH" --distance 1000 --family community public_services
+  assetmap whatif --area icb:QYG --add "L4 0TH" --type library
+  assetmap sites --area icb:QYG --type library --k 5 --out sites.gpkg
   assetmap dictionary --out docs/DATA_DICTIONARY.md
   assetmap ingest register.xlsx --out assets.gpkg --report report.csv
   assetmap join --points uprn.parquet --out joined/ --engine dask --scheduler tcp://host:8786
@@ -89,6 +92,8 @@ def parser() -> argparse.ArgumentParser:
     _add_summary(sub)
     _add_access(sub)
     _add_near(sub)
+    _add_whatif(sub)
+    _add_sites(sub)
     _add_change(sub)
     _add_invest(sub)
     _add_hotspots(sub)
@@ -237,6 +242,45 @@ def _add_near(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     )
     n.add_argument("--out", type=Path, default=None, help=_OUT_HELP)
     n.set_defaults(func=cmd_near, tables=("out",))
+
+
+def _planning(
+    sub: argparse._SubParsersAction[argparse.ArgumentParser], name: str, help_text: str
+) -> argparse.ArgumentParser:
+    """A site-planning subcommand: ``--area``, ``--type``, ``--distance`` and ``--out``."""
+    a = sub.add_parser(name, help=help_text)
+    a.add_argument("--area", default="england", help="area as level:code or a code or name")
+    a.add_argument("--type", required=True, choices=list(ASSET_SOURCES), help="the asset type")
+    a.add_argument(
+        "--distance",
+        type=float,
+        default=None,
+        help=f"walking distance in metres, straight line (default {settings.WALK_DISTANCE_M:g})",
+    )
+    a.add_argument("--out", type=Path, default=None, help=_OUT_HELP)
+    a.set_defaults(tables=("out",))
+    return a
+
+
+def _add_whatif(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``assetmap whatif``."""
+    w = _planning(sub, "whatif", "who gains and who loses walking access if sites open or close")
+    w.add_argument("--add", nargs="+", metavar="POSTCODE", help="new sites, by postcode")
+    w.add_argument("--close", nargs="+", metavar="ASSET_ID", help="assets to close, by asset_id")
+    w.add_argument(
+        "--what",
+        choices=["lsoas", "deciles"],
+        default="lsoas",
+        help="the area's LSOAs that change, or residents gaining and losing by IMD decile",
+    )
+    w.set_defaults(func=cmd_whatif)
+
+
+def _add_sites(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """``assetmap sites``."""
+    s = _planning(sub, "sites", "the best k new sites for Core20 residents (greedy covering)")
+    s.add_argument("--k", type=int, default=5, help="how many new sites (default 5)")
+    s.set_defaults(func=cmd_sites)
 
 
 def _add_change(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

@@ -53,6 +53,10 @@ def _geometry(args: argparse.Namespace, dest: str = "out") -> str | None:
         return "lsoa" if args.what == "lsoas" else None
     if command == "bivariate":
         return None if args.cells else "lsoa"
+    if command == "sites":
+        return "points"
+    if command == "whatif":
+        return "lsoa" if args.what == "lsoas" else None
     if command == "near":
         return {"assets": "points", "lsoas": "lsoa"}.get(args.what)
     return None  # deciles

@@ -4,6 +4,7 @@ Each takes the parsed arguments and returns the exit status:
 
 * :mod:`~assetmap.cli.commands.data`: build, check-data, dictionary, ingest, join
 * :mod:`~assetmap.cli.commands.tables`: deciles, findings, gaps, summary, change, bivariate
-* :mod:`~assetmap.cli.commands.spatial`: access, hotspots
+* :mod:`~assetmap.cli.commands.spatial`: access, near, hotspots
+* :mod:`~assetmap.cli.commands.planning`: whatif, sites
 * :mod:`~assetmap.cli.commands.ranking`: invest
 """
