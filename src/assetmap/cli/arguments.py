@@ -118,6 +118,20 @@ def _analysis(
         default="england",
         help="area as level:code or a code or name, e.g. icb:QYG, E08000003, 'lad:Leeds'",
     )
+    _type_options(a)
+    a.add_argument(
+        "--need",
+        choices=metrics.NEED_MEASURES,
+        default="imd",
+        help="deprivation measure for the gap score",
+    )
+    a.add_argument("--out", type=Path, default=None, help=_OUT_HELP)
+    a.set_defaults(tables=("out",))
+    return a
+
+
+def _type_options(a: argparse.ArgumentParser) -> None:
+    """``--types`` and ``--family``: the asset types a command counts."""
     a.add_argument(
         "--types",
         nargs="+",
@@ -133,15 +147,16 @@ def _analysis(
         help="count every type of these asset families (default, with no --types: "
         f"{FAMILY_COMMUNITY}, as the dashboard)",
     )
+
+
+def _walk_distance(a: argparse.ArgumentParser) -> None:
+    """``--distance``: the walking distance, ``settings.WALK_DISTANCE_M`` when not given."""
     a.add_argument(
-        "--need",
-        choices=metrics.NEED_MEASURES,
-        default="imd",
-        help="deprivation measure for the gap score",
+        "--distance",
+        type=float,
+        default=None,
+        help=f"walking distance in metres, straight line (default {settings.WALK_DISTANCE_M:g})",
     )
-    a.add_argument("--out", type=Path, default=None, help=_OUT_HELP)
-    a.set_defaults(tables=("out",))
-    return a
 
 
 def _add_build(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -198,12 +213,7 @@ def _add_summary(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
 def _add_access(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``assetmap access``."""
     w = _analysis(sub, "access", "assets within walking distance of each LSOA's homes, and 2SFCA")
-    w.add_argument(
-        "--distance",
-        type=float,
-        default=None,
-        help=f"walking distance in metres, straight line (default {settings.WALK_DISTANCE_M:g})",
-    )
+    _walk_distance(w)
     w.add_argument(
         "--compare",
         action="store_true",
@@ -216,23 +226,8 @@ def _add_near(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``assetmap near``."""
     n = sub.add_parser("near", help="assets and neighbourhoods within a distance of a postcode")
     n.add_argument("postcode", help="an English postcode, e.g. 'L4 0TH'")
-    n.add_argument(
-        "--distance",
-        type=float,
-        default=None,
-        help=f"straight-line distance in metres (default {settings.WALK_DISTANCE_M:g}, the "
-        "walking distance)",
-    )
-    n.add_argument(
-        "--types", nargs="+", choices=list(ASSET_SOURCES), default=None, help="asset types"
-    )
-    n.add_argument(
-        "--family",
-        nargs="+",
-        choices=list(FAMILIES),
-        default=None,
-        help=f"every type of these families (default, with no --types: {FAMILY_COMMUNITY})",
-    )
+    _walk_distance(n)
+    _type_options(n)
     n.add_argument(
         "--what",
         choices=["assets", "lsoas", "deciles"],
@@ -251,12 +246,7 @@ def _planning(
     a = sub.add_parser(name, help=help_text)
     a.add_argument("--area", default="england", help="area as level:code or a code or name")
     a.add_argument("--type", required=True, choices=list(ASSET_SOURCES), help="the asset type")
-    a.add_argument(
-        "--distance",
-        type=float,
-        default=None,
-        help=f"walking distance in metres, straight line (default {settings.WALK_DISTANCE_M:g})",
-    )
+    _walk_distance(a)
     a.add_argument("--out", type=Path, default=None, help=_OUT_HELP)
     a.set_defaults(tables=("out",))
     return a

@@ -37,6 +37,13 @@ def _area(args: argparse.Namespace, lsoas: pd.DataFrame) -> areas.Area:
     return areas.resolve(args.area, areas.catalogue(lsoas))
 
 
+def _residents(people: pd.DataFrame, column: str) -> str:
+    """Residents in ``column`` of a by-decile table, and how many are Core20 (deciles 1-2)."""
+    total = int(people[column].sum())
+    core20 = int(people.loc[people["imd_decile"] <= 2, column].sum())
+    return f"{total:,} residents ({core20:,} in the most deprived 20%)"
+
+
 def _geometry(args: argparse.Namespace, dest: str = "out") -> str | None:
     # What the rows written to ``args.<dest>`` are: "points" (BNG easting/northing), a key of
     # areas.LEVELS (their polygons), or None (a table without geometry).

@@ -54,6 +54,24 @@ class Scenario:
     close: tuple[str, ...] = ()
 
 
+def site_lsoas(sites: Sequence[Place], locator: LsoaLocator) -> np.ndarray:
+    """The LSOA each new site lies in (codes, in order).
+
+    Raises
+    ------
+    ScenarioError
+        A site outside every English LSOA (at sea, or beyond the border), named.
+    """
+    x = np.array([p.easting for p in sites], dtype="float64")
+    y = np.array([p.northing for p in sites], dtype="float64")
+    codes = locator.locate(x, y)["lsoa21cd"]
+    missing = codes.isna().to_numpy()
+    outside = [p.label for p, out in zip(sites, missing, strict=True) if out]
+    if outside:
+        raise ScenarioError(f"the new site {outside[0]} is not in an English neighbourhood (LSOA)")
+    return codes.to_numpy(dtype=object)
+
+
 def apply(assets: pd.DataFrame, scenario: Scenario, locator: LsoaLocator) -> pd.DataFrame:
     """The assets after the scenario: closed ones removed, new sites placed in their LSOAs.
 
@@ -69,21 +87,15 @@ def apply(assets: pd.DataFrame, scenario: Scenario, locator: LsoaLocator) -> pd.
     kept = assets[~assets["asset_id"].isin(scenario.close)]
     if not scenario.add:
         return kept.reset_index(drop=True)
-    x = np.array([p.easting for p in scenario.add])
-    y = np.array([p.northing for p in scenario.add])
-    placed = locator.locate(x, y)
-    missing = placed["lsoa21cd"].isna().to_numpy()
-    outside = [p.label for p, out in zip(scenario.add, missing, strict=True) if out]
-    if outside:
-        raise ScenarioError(f"the new site {outside[0]} is not in an English neighbourhood (LSOA)")
+    codes = site_lsoas(scenario.add, locator)
     new = pd.DataFrame(
         {
             "asset_id": [f"new:{i + 1}" for i in range(len(scenario.add))],
             "asset_type": scenario.asset_type,
             "name": [f"New site {i + 1} ({p.label})" for i, p in enumerate(scenario.add)],
-            "easting": x,
-            "northing": y,
-            "lsoa21cd": placed["lsoa21cd"].to_numpy(),
+            "easting": [p.easting for p in scenario.add],
+            "northing": [p.northing for p in scenario.add],
+            "lsoa21cd": codes,
         }
     )
     return pd.concat([kept, new], ignore_index=True)

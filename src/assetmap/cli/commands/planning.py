@@ -5,17 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-import pandas as pd
-
-from assetmap.cli.output import _area, _emit
+from assetmap.cli.output import _area, _emit, _residents
 from assetmap.data import store
 from assetmap.geography import areas
-
-
-def _residents(people: pd.DataFrame, column: str) -> str:
-    total = int(people[column].sum())
-    core20 = int(people.loc[people["imd_decile"] <= 2, column].sum())
-    return f"{total:,} residents ({core20:,} in the most deprived 20%)"
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
@@ -31,11 +23,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     if args.add:
         directory = PostcodeDirectory.load(args.data_dir)
         places = tuple(near.place_of_postcode(pc, directory) for pc in args.add)
-        codes = locator.locate(
-            pd.Series([p.easting for p in places]).to_numpy(),
-            pd.Series([p.northing for p in places]).to_numpy(),
-        )["lsoa21cd"]
-        for place, code in zip(places, codes, strict=True):
+        for place, code in zip(places, whatif.site_lsoas(places, locator), strict=True):
             if code not in inside:
                 raise whatif.ScenarioError(f"the new site {place.label} is outside {area.label}")
     scenario = whatif.Scenario(args.type, add=places, close=tuple(args.close or ()))

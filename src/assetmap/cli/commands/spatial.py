@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from assetmap.cli.output import _area, _emit, _load_metrics, _types
+from assetmap.cli.output import _area, _emit, _load_metrics, _residents, _types
 from assetmap.data import store
 from assetmap.geography import areas
 from assetmap.measures import access
@@ -60,12 +60,11 @@ def cmd_near(args: argparse.Namespace) -> int:
     found = near.nearby(place, distance, among)
     counts = near.assets_by_type(found, types)
     people = near.residents_by_decile(found)
-    core20 = int(people.loc[people["imd_decile"] <= 2, "population"].sum())
     print(
         f"Within {distance:,.0f} m of {place.label} (straight line): "
         + ", ".join(f"{r.assets} {r.asset_type}" for r in counts.itertuples())
-        + f"; {len(found.lsoas):,} LSOAs whose residence point is within it "
-        f"({int(people['population'].sum()):,} residents, {core20:,} in the most deprived 20%)",
+        + f"; {len(found.lsoas):,} LSOAs whose residence point is within it, "
+        + _residents(people, "population"),
         file=sys.stderr,
     )
     table = {"assets": found.assets, "lsoas": found.lsoas, "deciles": people}[args.what]
