@@ -136,13 +136,6 @@ class WhatIf:
     distance_m: float
 
 
-def _access(
-    residence: pd.DataFrame, lsoas: pd.DataFrame, points: pd.DataFrame, distance_m: float | None
-) -> access.Access:
-    population = lsoas.set_index("lsoa21cd")["population"]
-    return access.access_metrics(residence, population, points, distance_m=distance_m)
-
-
 def run(
     scenario: Scenario,
     *,
@@ -180,23 +173,29 @@ def run(
         raise ScenarioError(f"a new site is a {scenario.asset_type}, which is not counted here")
     counted = assets[assets["asset_type"].isin(list(types))]
     after = apply(counted, scenario, locator)
-    walk0 = _access(residence, lsoas, counted, distance_m)
-    walk1 = _access(residence, lsoas, after, distance_m)
-    codes = lsoas["lsoa21cd"]
-    gap0 = metrics.lsoa_metrics(lsoas, metrics.count_assets(counted, codes), types, need)
-    gap1 = metrics.lsoa_metrics(lsoas, metrics.count_assets(after, codes), types, need)
     base = lsoas.set_index("lsoa21cd")[
         ["lsoa21nm", "lad24nm", "imd_decile", "core20", "population"]
     ]
+    walk0, walk1 = (
+        access.access_metrics(residence, base["population"], points, distance_m=distance_m)
+        for points in (counted, after)
+    )
+    codes = lsoas["lsoa21cd"]
+    gap0, gap1 = (
+        metrics.lsoa_metrics(lsoas, metrics.count_assets(points, codes), types, need).set_index(
+            "lsoa21cd"
+        )
+        for points in (counted, after)
+    )
     table = base.assign(
-        assets_before=gap0.set_index("lsoa21cd")["assets"],
-        assets_after=gap1.set_index("lsoa21cd")["assets"],
+        assets_before=gap0["assets"],
+        assets_after=gap1["assets"],
         walk_assets_before=walk0.table["walk_assets"],
         walk_assets_after=walk1.table["walk_assets"],
         fca_per_1k_before=walk0.table["fca_per_1k"],
         fca_per_1k_after=walk1.table["fca_per_1k"],
-        gap_score_before=gap0.set_index("lsoa21cd")["gap_score"],
-        gap_score_after=gap1.set_index("lsoa21cd")["gap_score"],
+        gap_score_before=gap0["gap_score"],
+        gap_score_after=gap1["gap_score"],
     )
     table["gains_access"] = (table["walk_assets_before"] == 0) & (table["walk_assets_after"] >= 1)
     table["loses_access"] = (table["walk_assets_before"] >= 1) & (table["walk_assets_after"] == 0)
