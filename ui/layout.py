@@ -16,6 +16,8 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("pages/2_Gap_table.py", "Gap table"),
     ("pages/3_Area_profile.py", "Area profile"),
     ("pages/6_Where_to_invest.py", "Where to invest first"),
+    ("pages/7_Plan_a_site.py", "Plan a site"),
+    ("pages/8_Your_own_area.py", "Your own area"),
     ("pages/4_Methods_and_data.py", "Methods & data"),
     ("pages/5_Upload.py", "Upload your assets"),
 )
