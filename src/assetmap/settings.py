@@ -58,6 +58,11 @@ CLOSE_MATCHES: int = 5
 #: message of its own (only a file over 51 MB still meets Streamlit's).
 UPLOAD_MAX_MB: int = 50
 
+#: Longest own area (:mod:`assetmap.geography.ownarea`) kept in a link, in characters of its
+#: ``own:E01…,E01…`` reference (about 150 LSOAs): a link that long still opens in every browser
+#: and pastes into e-mail. A larger own area is shared as its GeoJSON file.
+OWN_AREA_URL_MAX_CHARS: int = 1_500
+
 #: A browser's last mapped upload is kept on the server's disk (:mod:`assetmap.data.uploadstore`)
 #: for at most this many minutes, so a reload or a server restart within that time restores it; 0
 #: keeps uploads in the session's memory only.

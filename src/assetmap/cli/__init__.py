@@ -24,6 +24,7 @@ from assetmap.cli.output import _check_outputs
 from assetmap.data import datacheck, sources, store
 from assetmap.data.build import BuildError
 from assetmap.geography import areas
+from assetmap.geography.ownarea import OwnAreaError
 from assetmap.measures.near import PlaceError
 from assetmap.measures.whatif import ScenarioError
 from assetmap.presentation import export
@@ -48,7 +49,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (areas.AreaNotFoundError, areas.AmbiguousAreaError) as exc:
         print(f"assetmap: {exc.args[0]}", file=sys.stderr)
         return 2
-    except (export.FormatError, PlaceError, ScenarioError) as exc:
+    except (export.FormatError, PlaceError, ScenarioError, OwnAreaError) as exc:
         print(f"assetmap: {exc}", file=sys.stderr)
         return 2
     except (sources.SourceError, store.NotBuiltError, BuildError) as exc:

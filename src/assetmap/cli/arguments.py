@@ -69,7 +69,9 @@ examples:
   assetmap bivariate --area icb:QYG --bands national --out classes.csv
 
 areas are named by ONS code (E54000008), NHS code (QYG, 01F) or name, with an optional level
-prefix (england, region:, icb:, sicbl:, lad:, ward:).
+prefix (england, region:, icb:, sicbl:, lad:, ward:); your own area is own:E01…,E01… (LSOA codes)
+or file:patch.geojson (a GeoJSON or GeoPackage boundary in any CRS it names: an LSOA is in it when
+its residence point is).
 """
 
 _OUT_HELP = "write the table here: .csv, .parquet (GeoParquet), .gpkg or .geojson"
@@ -116,7 +118,8 @@ def _analysis(
     a.add_argument(
         "--area",
         default="england",
-        help="area as level:code or a code or name, e.g. icb:QYG, E08000003, 'lad:Leeds'",
+        help="area as level:code or a code or name, e.g. icb:QYG, E08000003, 'lad:Leeds'; "
+        "own:E01…,E01… or file:patch.geojson for your own",
     )
     _type_options(a)
     a.add_argument(
@@ -244,7 +247,11 @@ def _planning(
 ) -> argparse.ArgumentParser:
     """A site-planning subcommand: ``--area``, ``--type``, ``--distance`` and ``--out``."""
     a = sub.add_parser(name, help=help_text)
-    a.add_argument("--area", default="england", help="area as level:code or a code or name")
+    a.add_argument(
+        "--area",
+        default="england",
+        help="area as level:code or a code or name; own:E01…,E01… or file:patch.geojson",
+    )
     a.add_argument("--type", required=True, choices=list(ASSET_SOURCES), help="the asset type")
     _walk_distance(a)
     a.add_argument("--out", type=Path, default=None, help=_OUT_HELP)

@@ -33,8 +33,39 @@ def _types(args: argparse.Namespace) -> tuple[str, ...]:
     return selected_types(args.types, args.family)
 
 
+#: ``--area`` prefixes that are not levels: LSOA codes, and a boundary file.
+FILE_PREFIX = "file"
+
+
 def _area(args: argparse.Namespace, lsoas: pd.DataFrame) -> areas.Area:
-    return areas.resolve(args.area, areas.catalogue(lsoas))
+    """The area ``--area`` names: ``level:code``, a code or name, ``own:E01…,E01…`` (LSOA codes)
+    or ``file:patch.geojson`` (a boundary file, LSOAs counted by residence point)."""
+    from assetmap.geography import ownarea
+
+    prefix, _, rest = args.area.partition(":")
+    prefix = prefix.strip().lower()
+    if prefix == areas.OWN:
+        return ownarea.own_area(ownarea.parse_ref(args.area), lsoas)
+    if prefix != FILE_PREFIX:
+        return areas.resolve(args.area, areas.catalogue(lsoas))
+    from assetmap.ingest.read import size_message
+
+    path = Path(rest.strip()).expanduser()
+    if not path.is_file():
+        raise ownarea.OwnAreaError(f"no boundary file {str(path)!r}")
+    too_big = size_message(path.stat().st_size, path.name)
+    if too_big:
+        raise ownarea.OwnAreaError(too_big)
+    boundary = ownarea.read_boundary(path.read_bytes(), path.name)
+    fitted = ownarea.from_boundary(
+        boundary,
+        lsoas,
+        store.load_lsoas(args.data_dir, geometry=True, columns=["lsoa21cd"]),
+        store.load_residence(args.data_dir),
+    )
+    notes = "; ".join([*boundary.notes, fitted.note]) if boundary.shape else boundary.notes[0]
+    print(f"{fitted.area.label}: {notes}", file=sys.stderr)
+    return fitted.area
 
 
 def _residents(people: pd.DataFrame, column: str) -> str:

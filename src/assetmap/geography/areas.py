@@ -58,8 +58,19 @@ LEVELS: dict[str, Level] = {
     )
 }
 
-#: Each level's parent for "area against its parent" comparisons.
+#: The key of a user's own area (:mod:`assetmap.geography.ownarea`): a set of LSOAs with a name
+#: the user gives. It is not in :data:`LEVELS` (no LSOA column carries it, and it is never a
+#: ``level:`` of the catalogue); :func:`level` gives its :class:`Level`.
+OWN = "own"
+
+#: An own area as a level: its code and name columns exist only where :func:`with_area_columns`
+#: adds them.
+OWN_LEVEL = Level(OWN, "Own area", "own_cd", "own_nm")
+
+#: Each level's parent for "area against its parent" comparisons. An own area's is the ICB
+#: holding most of its residents.
 PARENT: dict[str, str] = {
+    OWN: "icb",
     "sicbl": "icb",
     "icb": "region",
     "lad": "region",
@@ -96,24 +107,37 @@ class Area:
         Official name.
     nhs_code
         NHS ODS code where the level has one.
+    lsoas
+        An own area's LSOA codes, sorted (empty for every other level). Its ``code`` is a short
+        digest of them (:func:`assetmap.geography.ownarea.own_area`).
     """
 
     level: str
     code: str
     name: str
     nhs_code: str | None = None
+    lsoas: tuple[str, ...] = ()
 
     @property
     def ref(self) -> str:
-        """``level:code``, the form the CLI and URLs use."""
+        """``level:code``, the form the CLI and URLs use; ``own:<LSOA codes, comma-separated>``
+        for an own area (which :func:`assetmap.geography.ownarea.own_area` reads back)."""
+        if self.level == OWN:
+            return f"{OWN}:{','.join(self.lsoas)}"
         return f"{self.level}:{self.code}"
 
     @property
     def label(self) -> str:
         """Name with level, for headings (``Local authority: Manchester``)."""
-        if self.level == "england" or LEVELS[self.level].label.casefold() in self.name.casefold():
+        label = level(self.level).label
+        if self.level == "england" or label.casefold() in self.name.casefold():
             return self.name
-        return f"{LEVELS[self.level].label}: {self.name}"
+        return f"{label}: {self.name}"
+
+
+def level(key: str) -> Level:
+    """The :class:`Level` of a key of :data:`LEVELS`, or of :data:`OWN`."""
+    return OWN_LEVEL if key == OWN else LEVELS[key]
 
 
 ENGLAND = Area("england", ENGLAND_CODE, "England")
@@ -256,7 +280,21 @@ def select(lsoas: pd.DataFrame, area: Area) -> pd.DataFrame:
     """
     if area.level == "england":
         return lsoas
+    if area.level == OWN:
+        return lsoas[lsoas["lsoa21cd"].isin(area.lsoas)]
     return lsoas[lsoas[LEVELS[area.level].code] == area.code]
+
+
+def with_area_columns(lsoas: pd.DataFrame, area: Area) -> pd.DataFrame:
+    """The LSOAs of an area, with its level's code and name columns.
+
+    Every level but :data:`OWN` has them already; an own area's (``own_cd``, ``own_nm``) are
+    added, so it rolls up like any other area (:func:`assetmap.measures.metrics.rollup`).
+    """
+    inside = select(lsoas, area)
+    if area.level != OWN:
+        return inside
+    return inside.assign(**{OWN_LEVEL.code: area.code, OWN_LEVEL.name: area.name})
 
 
 def dissolve_layer(lsoas: gpd.GeoDataFrame, level: str) -> gpd.GeoDataFrame:

@@ -318,7 +318,8 @@ def rollup(
     metrics
         Output of :func:`lsoa_metrics`.
     level
-        A key of :data:`assetmap.geography.areas.LEVELS`.
+        A key of :data:`assetmap.geography.areas.LEVELS`, or ``"own"`` for an own ``area``
+        (one row for it, as for any area at its own level).
     area
         Restrict to the areas of ``level`` inside this area (e.g. the local authorities of an
         ICB); all of England when ``None``.
@@ -349,8 +350,8 @@ def rollup(
     population share: the rate of the authorities its residents live in, not a count of
     charities inside it.
     """
-    lv = areas.LEVELS[level]
-    subset = areas.select(metrics, area or areas.ENGLAND)
+    lv = areas.level(level)
+    subset = areas.with_area_columns(metrics, area or areas.ENGLAND)
     keys = [lv.code, lv.name] + ([lv.nhs_code] if lv.nhs_code else [])
     cols = asset_columns(types, _types_in(metrics))
     weighted = [f"{d}_score" for d in NEED_MEASURES] + ["cni_civic_assets_score", "gap_score"]
