@@ -73,9 +73,7 @@ if overview:
 else:
     core20 = c3.checkbox("Outline Core20 (most deprived 20%)", value=True, key="map_core20")
     show_assets = c3.checkbox("Show asset points", value=True, key="map_assets")
-    view = cached_lsoa_view(
-        sel.area.ref, data.counting(sel), measure_key, banding, core20, show_assets
-    )
+    view = cached_lsoa_view(sel.area, data.counting(sel), measure_key, banding, core20, show_assets)
 st.query_params["measure"] = measure_key
 
 # st_folium renames the elements of the map it is given, so it gets a fresh copy each run and

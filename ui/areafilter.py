@@ -6,6 +6,11 @@ widgets keep their state across pages. Its values are mirrored to ``st.query_par
 families (:data:`assetmap.data.assets.FAMILIES`) choose which types are offered; a new session
 counts the community organisations.
 
+A user's own area (:mod:`assetmap.geography.ownarea`, made on the Your own area page) is one
+more level, offered once the session has one: ``?area=own:E01…,E01…&area_name=My+patch`` while
+its LSOA codes fit in a link (``settings.OWN_AREA_URL_MAX_CHARS``), else ``?area=own`` and its
+file is the way to share it.
+
 A value in the URL that cannot be used (an unknown area, type, family or measure) is explained in
 a notice that quotes it as plain text, cut to :data:`assetmap.presentation.text.ECHO_MAX_CHARS`
 characters: a link is anyone's to write, so nothing in it is ever read as Markdown.
@@ -20,7 +25,7 @@ import streamlit as st
 from assetmap import settings
 from assetmap.data import dictionary
 from assetmap.data.assets import ASSET_SOURCES, FAMILIES, FAMILY_COMMUNITY, family_of, family_types
-from assetmap.geography import areas
+from assetmap.geography import areas, ownarea
 from assetmap.measures import metrics
 from assetmap.presentation.text import ECHO_MAX_CHARS, cut, markdown_text
 from ui import data, upload
@@ -44,6 +49,10 @@ _LEVEL_KEY = "filter_level"
 _FAMILIES_KEY = "filter_families"
 _TYPES_KEY = "filter_types"
 _NEED_KEY = "filter_need"
+#: The session's own area (an :class:`assetmap.geography.areas.Area` of level ``own``), and how
+#: it was made (plain text).
+_OWN_KEY = "own_area"
+_OWN_NOTE_KEY = "own_area_note"
 
 
 def _area_key(level: str) -> str:
@@ -79,7 +88,7 @@ class Selection:
 
     @property
     def slug(self) -> str:
-        """File-name-safe description of the area (``icb-E54000008``)."""
+        """File-name-safe description of the area (``icb-E54000008``, ``own-3f2a…``)."""
         return "england" if self.area.level == "england" else f"{self.area.level}-{self.area.code}"
 
 
@@ -174,13 +183,65 @@ def _url_area(raw: str) -> tuple[areas.Area | None, str]:
     return None, f"no area matches {quoted(raw)}"
 
 
+#: Most LSOA codes an ``?area=own:`` value is read for (far more than a link can carry).
+_LONGEST_OWN_QUERY = 100 * settings.OWN_AREA_URL_MAX_CHARS
+
+
+def _url_own_area(raw: str, name: str | None) -> tuple[areas.Area | None, str]:
+    """The own area ``?area=own:…`` names, or why there is none (plain text, values cut)."""
+    if raw.strip().lower() == areas.OWN or not raw.partition(":")[2].strip():
+        return None, (
+            "the link's own area was too large to keep in a link: open its file (the area's "
+            "GeoJSON) on the Your own area page"
+        )
+    if len(raw) > _LONGEST_OWN_QUERY:
+        return None, f"the own area in the link is longer than {_LONGEST_OWN_QUERY:,} characters"
+    try:
+        return ownarea.own_area(ownarea.parse_ref(raw), data.lsoa_table(), name), ""
+    except ownarea.OwnAreaError as exc:
+        return None, f"the own area in the link cannot be used: {exc}"
+
+
+def own_area() -> areas.Area | None:
+    """The session's own area, if it has made one."""
+    found = st.session_state.get(_OWN_KEY)
+    return found if isinstance(found, areas.Area) else None
+
+
+def own_area_note() -> str:
+    """How the session's own area was made (plain text), or ``""``."""
+    return str(st.session_state.get(_OWN_NOTE_KEY, ""))
+
+
+def set_own_area(area: areas.Area, note: str) -> None:
+    """Make ``area`` the session's own area and the selection; call ``st.rerun()`` next."""
+    st.session_state[_OWN_KEY] = area
+    st.session_state[_OWN_NOTE_KEY] = note
+    st.session_state[_saved(_LEVEL_KEY)] = areas.OWN
+
+
+def clear_own_area() -> None:
+    """Forget the session's own area (the selection goes back to England)."""
+    st.session_state.pop(_OWN_KEY, None)
+    st.session_state.pop(_OWN_NOTE_KEY, None)
+    if st.session_state.get(_saved(_LEVEL_KEY)) == areas.OWN:
+        st.session_state[_saved(_LEVEL_KEY)] = "england"
+
+
 def _read_url() -> None:
     """Seed the widgets from the URL once per session; explain anything that cannot be used."""
     params = st.query_params
     problems = []
     level, code = "england", None
     raw_area = params.get("area")
-    if raw_area:
+    if raw_area and raw_area.partition(":")[0].strip().lower() == areas.OWN:
+        own, problem = _url_own_area(raw_area, params.get("area_name"))
+        if own is None:
+            problems.append(problem)
+        else:
+            set_own_area(own, "from the link")
+            level = areas.OWN
+    elif raw_area:
         found, problem = _url_area(raw_area)
         if found is None:
             problems.append(problem)
@@ -234,9 +295,21 @@ def _read_url() -> None:
 
 def set_area(area: areas.Area) -> None:
     """Point the filter at an area (e.g. after a click on the map); call ``st.rerun()`` next."""
+    if area.level == areas.OWN:
+        set_own_area(area, own_area_note() if area == own_area() else "")
+        return
     st.session_state[_saved(_LEVEL_KEY)] = area.level
     if area.level != "england":
         st.session_state[_saved(_area_key(area.level))] = area.code
+
+
+def _url_value(area: areas.Area) -> str:
+    """``?area=`` for an area: its reference, or ``own`` for an own area too large for a link."""
+    if area.level == "england":
+        return "england"
+    if area.level == areas.OWN and not ownarea.url_fits(area):
+        return areas.OWN
+    return area.ref
 
 
 def sidebar() -> Selection:
@@ -247,17 +320,30 @@ def sidebar() -> Selection:
     cat = data.area_catalogue()
     with st.sidebar:
         st.header("Area")
+        own = own_area()
+        levels = (*FILTER_LEVELS, areas.OWN) if own else FILTER_LEVELS
+        if st.session_state.get(_saved(_LEVEL_KEY)) not in levels:
+            st.session_state[_saved(_LEVEL_KEY)] = "england"
         _seed(_LEVEL_KEY)
         level = st.selectbox(
             "Geography level",
-            FILTER_LEVELS,
-            format_func=lambda k: areas.LEVELS[k].label,
+            levels,
+            format_func=lambda k: areas.level(k).label,
             key=_LEVEL_KEY,
             on_change=_save,
             args=(_LEVEL_KEY,),
+            help="Your own area (LSOAs picked, a shape drawn or a boundary file) is made on the "
+            "Your own area page.",
         )
         area = areas.ENGLAND
-        if level != "england":
+        if level == areas.OWN and own is not None:
+            area = own
+            n = len(own.lsoas)
+            st.caption(
+                f"**{markdown_text(own.name)}**: {n:,} LSOA{'s' if n != 1 else ''}, counted by "
+                "where their residence point lies."
+            )
+        elif level != "england":
             options = cat[cat["level"] == level].sort_values("name")
             names = dict(zip(options["code"], options["name"], strict=True))
             nhs = dict(zip(options["code"], options["nhs_code"], strict=True))
@@ -318,12 +404,16 @@ def sidebar() -> Selection:
     chosen = tuple(types) if types else tuple(choices if families else DEFAULT_TYPES)
     st.query_params.update(
         {
-            "area": area.ref if area.level != "england" else "england",
+            "area": _url_value(area),
             "families": ",".join(types_by_family(chosen)),
             "types": ",".join(chosen),
             "need": need,
         }
     )
+    if area.level == areas.OWN:
+        st.query_params["area_name"] = area.name
+    elif "area_name" in st.query_params:
+        del st.query_params["area_name"]
     for problem in st.session_state.pop("filter_url_problems", []):
         link_notice(problem)
     if upload.restored() and not st.session_state.get("upload_restore_noticed"):

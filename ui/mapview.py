@@ -30,22 +30,25 @@ def area_from_ref(ref: str) -> areas.Area:
 
 
 def cached_lsoa_view(
-    area_ref: str,
+    area: areas.Area,
     key: data.Counting,
     measure_key: str,
     banding: str,
     core20: bool,
     show_assets: bool,
 ) -> MapView:
-    """The LSOAs of one area, coloured by a measure, with asset points (cached per argument)."""
+    """The LSOAs of one area, coloured by a measure, with asset points (cached per argument).
+
+    Takes the area itself, not its reference: an own area's name is not in its reference.
+    """
     return _cached_lsoa_view(
-        area_ref, key, measure_key, banding, core20, show_assets, data.counted_upload(key)
+        area, key, measure_key, banding, core20, show_assets, data.counted_upload(key)
     )
 
 
 @st.cache_resource(max_entries=48, show_spinner="Drawing the map…")
 def _cached_lsoa_view(
-    area_ref: str,
+    area: areas.Area,
     key: data.Counting,
     measure_key: str,
     banding: str,
@@ -63,7 +66,7 @@ def _cached_lsoa_view(
     labels = {k: s.label for k, s in ASSET_SOURCES.items()} | (_upload.labels if _upload else {})
     return mapviews.lsoa_view(
         national,
-        area_from_ref(area_ref),
+        area,
         data.lsoa_shapes(),
         data.layer("lad"),
         measure_key,

@@ -346,11 +346,27 @@ def parent_of(area: Area, lsoas: pd.DataFrame) -> Area | None:
     up = PARENT.get(area.level, "england")
     if up == "england":
         return ENGLAND
-    lv = LEVELS[up]
+    return largest_within(area, up, lsoas)
+
+
+def largest_within(area: Area, level_key: str, lsoas: pd.DataFrame) -> Area:
+    """The area of level ``level_key`` holding most of ``area``'s residents (an ICB's largest
+    local authority, the region an own area mostly lies in).
+
+    Parameters
+    ----------
+    area
+        Any area but England.
+    level_key
+        A key of :data:`LEVELS` other than ``england``.
+    lsoas
+        The LSOA table (with ``population`` and the level's columns).
+    """
+    lv = LEVELS[level_key]
     inside = select(lsoas, area)
     by_pop = inside.groupby([lv.code, lv.name])["population"].sum().sort_values(ascending=False)
     code, name = by_pop.index[0]
     nhs = None
     if lv.nhs_code:
         nhs = str(inside.loc[inside[lv.code] == code, lv.nhs_code].iloc[0])
-    return Area(up, str(code), str(name), nhs)
+    return Area(level_key, str(code), str(name), nhs)

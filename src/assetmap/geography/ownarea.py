@@ -115,6 +115,30 @@ def own_area(codes: Iterable[str], lsoas: pd.DataFrame, name: str | None = None)
     return Area(OWN, digest, clean_name(name), None, tuple(wanted))
 
 
+#: Longest text of LSOA codes :func:`split_codes` reads: every English LSOA, comma-separated,
+#: with room for spaces and line breaks.
+MAX_CODES_TEXT_CHARS = 600_000
+_CODE_SEPARATORS = re.compile(r"[\s,;]+")
+
+
+def split_codes(text: str) -> list[str]:
+    """The LSOA codes in pasted text: separated by commas, semicolons, spaces or line breaks
+    (a column copied from a spreadsheet), with quotes around them dropped. Not yet checked:
+    see :func:`own_area`.
+
+    Raises
+    ------
+    OwnAreaError
+        The text is longer than :data:`MAX_CODES_TEXT_CHARS`.
+    """
+    if len(text) > MAX_CODES_TEXT_CHARS:
+        raise OwnAreaError(
+            f"the list is {len(text):,} characters long; England's LSOA codes need fewer than "
+            f"{MAX_CODES_TEXT_CHARS:,}"
+        )
+    return [c.strip("'\"") for c in _CODE_SEPARATORS.split(text) if c.strip("'\"")]
+
+
 def parse_ref(ref: str) -> list[str]:
     """The LSOA codes of an ``own:E01…,E01…`` reference (not yet checked: see :func:`own_area`).
 

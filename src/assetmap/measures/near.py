@@ -13,10 +13,17 @@ For a place :math:`p` and a distance :math:`r`:
 with :math:`a_j` an asset's point and :math:`c_i` an LSOA's residence point (the mean of its
 postcodes, :func:`assetmap.measures.access.residence_points`). An LSOA counts by where its
 residents live, not by its polygon touching the circle: its residents are all in or all out.
+
+Text from a person or a link is read by :func:`check_postcode_text` (before the postcode
+directory is needed), :func:`parse_point` (``"53.43,-2.96"``) and :func:`parse_distance`; what
+a search finds is summed up by :func:`summarise` (assets by type, residents by decile, the Core20
+residents: IMD deciles 1 to :data:`assetmap.settings.CORE20_MAX_DECILE`).
 """
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 from typing import Final
 
@@ -25,7 +32,12 @@ import pandas as pd
 from pyproj import Transformer
 
 from assetmap import settings
-from assetmap.geography.geocode import STATUS_OK, PostcodeDirectory
+from assetmap.geography.geocode import (
+    STATUS_MALFORMED,
+    STATUS_MISSING,
+    STATUS_OK,
+    PostcodeDirectory,
+)
 
 #: The largest distance a search takes, in metres (beyond it "near" means nothing to a planner,
 #: and the lists grow to thousands of rows).
@@ -60,11 +72,34 @@ _NATIONS: Final = {
     "M": "on the Isle of Man",
 }
 
+#: The longest postcode, in characters once its spaces are removed: an outward code of up to
+#: four and an inward code of three (``SW1A1AA``). Longer text is no postcode, and is refused
+#: without a look-up.
+MAX_POSTCODE_CHARS: Final = 7
+
+#: Longest text :func:`parse_point` and :func:`parse_distance` read (a latitude and longitude to
+#: the millimetre fit in 40 characters); longer text is refused unread.
+MAX_NUMBER_TEXT_CHARS: Final = 40
+
 _TO_BNG: Final = Transformer.from_crs(settings.CRS_STORE, settings.CRS_METRIC, always_xy=True)
+_TO_WGS84: Final = Transformer.from_crs(settings.CRS_METRIC, settings.CRS_STORE, always_xy=True)
+_SPACE: Final = re.compile(r"\s+")
 
 
 class PlaceError(ValueError):
-    """A place that cannot be searched from; the message names the value and the reason."""
+    """A place that cannot be searched from; the message names the value and the reason.
+
+    Attributes
+    ----------
+    reason
+        The reason alone, without the value (for a caller that quotes the value itself, e.g.
+        cut to a length): ``"malformed postcode"``, ``"in Scotland: assetmap covers England
+        only"``.
+    """
+
+    def __init__(self, message: str, reason: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = message if reason is None else reason
 
 
 @dataclass(frozen=True)
@@ -84,23 +119,43 @@ class Place:
     northing: float
 
 
+def check_postcode_text(text: str) -> str:
+    """``text`` stripped, refused when it cannot be a postcode whatever the directory holds.
+
+    Needs no directory, so text that is empty or longer than any postcode
+    (:data:`MAX_POSTCODE_CHARS` once its spaces are removed) is refused before one is loaded.
+
+    Raises
+    ------
+    PlaceError
+        ``reason`` ``"no postcode"`` or ``"malformed postcode"``.
+    """
+    compact = _SPACE.sub("", text)
+    if compact and len(compact) <= MAX_POSTCODE_CHARS:
+        return text.strip()
+    status = STATUS_MALFORMED if compact else STATUS_MISSING
+    raise PlaceError(f"{text.strip()[:20]!r}: {status}", status)
+
+
 def place_of_postcode(text: str, postcodes: PostcodeDirectory) -> Place:
     """The grid reference of an English postcode.
 
     Raises
     ------
     PlaceError
-        The text is not a postcode, the directory does not know it, it has no grid reference,
-        or it lies outside England (Wales, Scotland, Northern Ireland, the Channel Islands).
+        The text is not a postcode (:func:`check_postcode_text`), the directory does not know
+        it, it has no grid reference, or it lies outside England (Wales, Scotland, Northern
+        Ireland, the Channel Islands).
     """
+    shown = check_postcode_text(text)[:20]
     found = postcodes.geocode(pd.Series([text])).iloc[0]
-    shown = text.strip()[:20]
     if found["geocode_status"] != STATUS_OK:
-        raise PlaceError(f"{shown!r}: {found['geocode_status']}")
+        status = str(found["geocode_status"])
+        raise PlaceError(f"{shown!r}: {status}", status)
     laua = str(found["laua"])
     if not laua.startswith("E"):
-        where = _NATIONS.get(laua[:1], "outside England")
-        raise PlaceError(f"{found['postcode']} is {where}: assetmap covers England only")
+        where = f"{_NATIONS.get(laua[:1], 'outside England')}: assetmap covers England only"
+        raise PlaceError(f"{found['postcode']} is {where}", where)
     return Place(str(found["postcode"]), float(found["easting"]), float(found["northing"]))
 
 
@@ -123,15 +178,68 @@ def place_of_point(latitude: float, longitude: float) -> Place:
     return Place(f"{lat:.5f}, {lon:.5f}", float(x), float(y))
 
 
+def parse_point(text: str) -> Place:
+    """The place ``"latitude,longitude"`` names (WGS84 degrees, as :func:`point_text` writes).
+
+    Raises
+    ------
+    PlaceError
+        The text is longer than :data:`MAX_NUMBER_TEXT_CHARS`, is not two numbers separated by
+        a comma, or they are not a latitude and longitude (:func:`place_of_point`).
+    """
+    reason = "not a latitude and longitude in degrees (write them as 53.43,-2.96)"
+    parts = text.split(",") if len(text) <= MAX_NUMBER_TEXT_CHARS else []
+    try:
+        lat, lon = (float(p) for p in parts)
+        return place_of_point(lat, lon)
+    except (ValueError, PlaceError):
+        raise PlaceError(f"{text[:MAX_NUMBER_TEXT_CHARS]!r}: {reason}", reason) from None
+
+
+def point_text(latitude: float, longitude: float) -> str:
+    """A point as :func:`parse_point` reads it, to 5 decimal places (about a metre)."""
+    return f"{float(latitude):.5f},{float(longitude):.5f}"
+
+
+def wgs84(place: Place) -> tuple[float, float]:
+    """The place's latitude and longitude (WGS84 degrees), to draw it on a web map."""
+    lon, lat = _TO_WGS84.transform(place.easting, place.northing)
+    return float(lat), float(lon)
+
+
 def check_distance(distance_m: float) -> float:
-    """``distance_m`` as a float, refused unless 0 < distance <= :data:`MAX_DISTANCE_M`."""
+    """``distance_m`` as a float, refused unless 0 < distance <= :data:`MAX_DISTANCE_M`.
+
+    Raises
+    ------
+    PlaceError
+        Out of range (or not a number); ``reason`` says the range.
+    """
     value = float(distance_m)
     if not (0 < value <= MAX_DISTANCE_M):
-        raise PlaceError(
-            f"distance {distance_m!r} m: give a distance above 0 and at most "
-            f"{MAX_DISTANCE_M:,.0f} m"
-        )
+        reason = f"give a distance above 0 and at most {MAX_DISTANCE_M:,.0f} m"
+        raise PlaceError(f"distance {distance_m!r} m: {reason}", reason)
     return value
+
+
+def parse_distance(text: str) -> float:
+    """A distance in metres written as text (a link's ``distance=800``), checked as
+    :func:`check_distance` does.
+
+    Raises
+    ------
+    PlaceError
+        The text is longer than :data:`MAX_NUMBER_TEXT_CHARS`, is not a number, or is out of
+        range.
+    """
+    try:
+        value = float(text) if len(text) <= MAX_NUMBER_TEXT_CHARS else math.nan
+    except ValueError:
+        value = math.nan
+    if math.isnan(value):
+        reason = "not a distance in metres"
+        raise PlaceError(f"distance {text[:MAX_NUMBER_TEXT_CHARS]!r}: {reason}", reason)
+    return check_distance(value)
 
 
 @dataclass(frozen=True)
@@ -257,4 +365,56 @@ def residents_by_decile(found: Nearby) -> pd.DataFrame:
         .astype("int64")
         .rename_axis("imd_decile")
         .reset_index()
+    )
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Output of :func:`summarise`: what a search found, in figures.
+
+    Attributes
+    ----------
+    place, distance_m
+        Where the search is from and how far it looked.
+    assets
+        :func:`assets_by_type` of the types searched for.
+    deciles
+        :func:`residents_by_decile`, with ``core20`` (decile 1 to
+        :data:`assetmap.settings.CORE20_MAX_DECILE`).
+    lsoa_count, residents
+        The LSOAs whose residence point is within the distance, and their residents (Census
+        2021).
+    core20_lsoas, core20_residents
+        Those of them in the most deprived 20% of England (Core20).
+    """
+
+    place: Place
+    distance_m: float
+    assets: pd.DataFrame
+    deciles: pd.DataFrame
+    lsoa_count: int
+    residents: int
+    core20_lsoas: int
+    core20_residents: int
+
+    @property
+    def core20_share(self) -> float | None:
+        """Share of the residents who live in Core20 LSOAs (``None`` when there are none)."""
+        return self.core20_residents / self.residents if self.residents else None
+
+
+def summarise(found: Nearby, types: list[str]) -> Summary:
+    """The figures of a search: assets of each of ``types``, residents by decile and Core20."""
+    deciles = residents_by_decile(found)
+    deciles["core20"] = deciles["imd_decile"] <= settings.CORE20_MAX_DECILE
+    core20 = deciles[deciles["core20"]]
+    return Summary(
+        place=found.place,
+        distance_m=found.distance_m,
+        assets=assets_by_type(found, types),
+        deciles=deciles,
+        lsoa_count=len(found.lsoas),
+        residents=int(deciles["population"].sum()),
+        core20_lsoas=int(core20["lsoa_count"].sum()),
+        core20_residents=int(core20["population"].sum()),
     )

@@ -1,8 +1,9 @@
 """Draw folium maps with no internet: the map's JavaScript and CSS come from ``static/vendor``.
 
 folium, branca and streamlit-folium point every map at CDNs (Leaflet, jQuery, Bootstrap, Font
-Awesome, Leaflet.awesome-markers, d3). With no internet those requests fail and the map never
-draws: streamlit-folium loads its scripts one after another and stops at the first that fails.
+Awesome, Leaflet.awesome-markers, d3, and Leaflet.draw for ``folium.plugins.Draw``). With no
+internet those requests fail and the map never draws: streamlit-folium loads its scripts one
+after another and stops at the first that fails.
 ``scripts/fetch_static.py`` (run by ``scripts/setup.sh``) fetches the exact versions folium asks
 for from the npm registry into ``static/vendor`` (git-ignored), which Streamlit serves at
 ``/app/static/vendor`` (``[server] enableStaticServing`` in ``.streamlit/config.toml``). This
@@ -124,6 +125,14 @@ PACKAGES: tuple[NpmPackage, ...] = (
         ),
     ),
     NpmPackage("d3", "3.5.5", "d3", ("d3.min.js", "LICENSE")),
+    # Leaflet.draw, for drawing an own area (folium.plugins.Draw asks for 1.0.2). It ships no
+    # licence file; the plugin is MIT, as its package.json says.
+    NpmPackage(
+        "leaflet-draw",
+        "1.0.2",
+        "leaflet-draw",
+        ("dist/leaflet.draw.js", "dist/leaflet.draw.css", "dist/images", "package.json"),
+    ),
     # Not for maps: the browser tests inject it to check accessibility.
     NpmPackage("axe-core", "4.14.1", "axe-core", ("axe.min.js", "LICENSE")),
 )
@@ -167,6 +176,8 @@ CDN: Mapping[str, str | None] = {
         None
     ),
     f"{_CDNJS}/d3/3.5.5/d3.min.js": D3_JS,
+    f"{_CDNJS}/leaflet.draw/1.0.2/leaflet.draw.js": "leaflet-draw/dist/leaflet.draw.js",
+    f"{_CDNJS}/leaflet.draw/1.0.2/leaflet.draw.css": "leaflet-draw/dist/leaflet.draw.css",
 }
 
 #: Leaflet's own script, whose default marker images :func:`standalone_html` inlines.
