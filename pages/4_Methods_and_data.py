@@ -8,7 +8,7 @@ import streamlit as st
 from assetmap import settings
 from assetmap.data import build, charities, dictionary, sources, store
 from assetmap.data.assets import ASSET_SOURCES, FAMILIES
-from assetmap.measures import access, bivariate, change, hotspots, invest, metrics
+from assetmap.measures import access, bivariate, change, hotspots, invest, metrics, near
 from assetmap.measures.rates import per_1k
 from assetmap.presentation import colour, export, maps, reading
 from assetmap.presentation.text import markdown_text
@@ -525,6 +525,78 @@ $\\kappa$ = {settings.INVEST_STABILITY_CONCENTRATION:g} and a fixed seed
 ({settings.INVEST_STABILITY_SEED}); criteria weighted 0 stay at 0. For each LSOA the page shows
 the share of draws in which it is in the top N ({settings.INVEST_TOP_N} by default) and its
 rank range, the {low:g}th to {high:g}th percentile of its rank over the draws.
+"""
+)
+
+st.header("Planning: near a place, what-if, best sites, your own area")
+st.subheader("Near a postcode or a point")
+st.markdown(
+    f"""
+A search takes a postcode (its ONS Postcode Directory grid reference) or a point and a distance
+$r$ of at most {near.MAX_DISTANCE_M:,.0f} m. It lists the assets $a_j$ with
+$\\lVert a_j - p \\rVert \\le r$ and the LSOAs whose **residence point** $c_i$ (the same point as
+walking access) has $\\lVert c_i - p \\rVert \\le r$: an LSOA's residents are all in or all out,
+never split by its polygon touching the circle. Their residents are summed by IMD 2025 decile,
+and those in deciles 1-{settings.CORE20_MAX_DECILE} are the Core20 residents. Distances are
+straight lines, as everywhere here.
+"""
+)
+st.subheader("What if a site opened, or an asset closed")
+st.markdown(
+    """
+A scenario adds sites (a postcode, a point clicked on the map, or a list uploaded) and closes
+existing assets, for one asset type or a family. Walking access and 2SFCA are recomputed with the
+assets after the change (a new site counts in the LSOA whose polygon holds it), and each LSOA
+compares its `walk_assets` before, $w_i$, and after, $w'_i$:
+"""
+)
+st.latex(
+    r"\text{gains}_i = [w_i = 0 \wedge w'_i \ge 1], \qquad "
+    r"\text{loses}_i = [w_i \ge 1 \wedge w'_i = 0]"
+)
+st.markdown(
+    """
+Residents gaining and losing are summed by IMD decile; the Core20 LSOAs with no asset today that
+would gain one are listed, and every LSOA whose gap score moves is shown with its change. The
+before and after are computed for all of England, because 2SFCA shares each asset among everyone
+within its catchment and provision percentiles are national: a site can move LSOAs beyond the
+area. Nothing is stored on the server: the scenario is downloaded as a file (and carried in
+the link while it is small) and read back with every value checked.
+"""
+)
+st.subheader("Best sites (maximal covering)")
+st.markdown(
+    """
+Given $k$ new sites of a type, the page chooses them to bring the most Core20 residents who have
+no asset within walking distance today within reach: the **maximal covering location problem**
+(Church & ReVelle 1974),
+"""
+)
+st.latex(r"\max_{S \subseteq J,\ |S| = k} \; \sum_i w_i \, [\exists j \in S : d_{ij} \le d]")
+st.markdown(
+    """
+with candidates $J$ the residence points of the area's LSOAs (somewhere people live) or the user's
+own list, and demand $w_i$ the residents of the area's Core20 LSOAs with no asset of the type
+within $d$. It is solved by **greedy selection**: each step adds the candidate covering the most
+demand not yet covered, and its marginal gain is shown. Coverage is monotone and submodular, so the
+greedy choice is guaranteed at least $(1 - 1/e) \\approx 63\\%$ of the optimum (Nemhauser, Wolsey
+& Fisher 1978); the tests check it against exhaustive search on small real instances. The page
+sets it beside a **naive rule**: the $k$ most deprived LSOAs with no asset, each a site at its
+residence point.
+"""
+)
+st.subheader("Your own area")
+st.markdown(
+    f"""
+An own area is a set of LSOAs: picked on the map, pasted as codes, or the LSOAs whose
+**residence point lies inside** a shape drawn on the map or a boundary uploaded (GeoJSON or
+GeoPackage, reprojected from the coordinate reference system it names). Counting by residence
+point keeps each LSOA's residents whole; the LSOAs the shape cuts (its boundary crosses their
+polygon) are counted and shown, so you can see how much the rule decides. A self-crossing drawn
+shape is refused (a file's is repaired, and said so). Every figure of an own area is the roll-up
+of its LSOAs, the same sums as for an ICB or a local authority; the tests check that an own area of
+an ICB's LSOAs gives that ICB's figures exactly. Its link carries the LSOA codes while they fit
+({settings.OWN_AREA_URL_MAX_CHARS:,} characters); a larger area is shared as its GeoJSON file.
 """
 )
 

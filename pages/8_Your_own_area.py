@@ -117,11 +117,15 @@ if mode == "pick":
     lad = base_area()
     view = cached_lsoa_view(lad, data.counting(sel), "imd_decile", "national", True, False)
     picked: list[str] = st.session_state.setdefault(_PICKED, [])
-    m = copy.deepcopy(view.map)
-    ownmap.add_picked(m, data.lsoa_shapes(), picked)
     st.caption("Click an LSOA to pick it; click it again to leave it out.")
+    # The picks are a layer of their own: only it is redrawn, so the map keeps its zoom.
     returned = st_folium(
-        m, height=520, use_container_width=True, returned_objects=["last_clicked"], key="own_pick"
+        copy.deepcopy(view.map),
+        height=520,
+        use_container_width=True,
+        feature_group_to_add=ownmap.picked_layer(data.lsoa_shapes(), picked),
+        returned_objects=["last_clicked"],
+        key=f"own_pick_{lad.code}",
     )
     click = (returned or {}).get("last_clicked")
     if click:
@@ -157,7 +161,11 @@ elif mode == "draw":
         "drawn is the area."
     )
     returned = st_folium(
-        m, height=520, use_container_width=True, returned_objects=["all_drawings"], key="own_draw"
+        m,
+        height=520,
+        use_container_width=True,
+        returned_objects=["all_drawings"],
+        key=f"own_draw_{lad.code}",
     )
     drawings = (returned or {}).get("all_drawings") or []
     if drawings:

@@ -124,6 +124,14 @@ def page(browser: Browser, network: NetworkLog, request: pytest.FixtureRequest) 
         )
 
 
+@pytest.fixture
+def page_errors(page: Page) -> list[str]:
+    """Uncaught JavaScript errors in the page and its frames (the map's iframe included)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return errors
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
     # Keeps each phase's report on the test, so the page fixture knows if the test failed.

@@ -118,14 +118,6 @@ CANVAS_FIT_JS = """
 """
 
 
-@pytest.fixture
-def page_errors(page: Page) -> list[str]:
-    """Uncaught JavaScript errors in the page and its frames (the map's iframe included)."""
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return errors
-
-
 @pytest.fixture(scope="module")
 def lsoa_table() -> pd.DataFrame:
     return store.load_lsoas(columns=["lsoa21cd", "icb24cd", "icb24nm", "lad24cd", "lad24nm"])

@@ -1,9 +1,11 @@
 """Map layers for making an own area (:mod:`assetmap.geography.ownarea`): the LSOAs picked so
-far outlined over a map, and folium's Draw plugin limited to the shapes an area can be.
+far outlined as a layer of their own, and folium's Draw plugin limited to the shapes an area can
+be.
 
-Both add to a map that :mod:`assetmap.presentation.mapviews` built (give them a copy: a cached
-map stays as built) and point what they add at ``static/vendor`` (:func:`offline.localise`), so
-nothing is fetched from the internet; Leaflet.draw is among the vendored packages.
+The Draw plugin adds to a map that :mod:`assetmap.presentation.mapviews` built (give it a copy:
+a cached map stays as built) and points its files at ``static/vendor``
+(:func:`offline.localise`), so nothing is fetched from the internet; Leaflet.draw is among the
+vendored packages.
 """
 
 from __future__ import annotations
@@ -27,40 +29,40 @@ DRAW_SHAPES: Final = ("polygon", "rectangle")
 _NOT_DRAWN: Final = ("polyline", "circle", "marker", "circlemarker")
 
 
-def add_picked(m: folium.Map, lsoa_shapes: gpd.GeoDataFrame, codes: Collection[str]) -> int:
-    """Outline the LSOAs ``codes`` on ``m`` (not interactive, so a click goes through to the
-    map and picks or unpicks the LSOA under it).
+def picked_layer(lsoa_shapes: gpd.GeoDataFrame, codes: Collection[str]) -> folium.FeatureGroup:
+    """The LSOAs ``codes`` outlined, as a layer of their own (not interactive, so a click goes
+    through to the map and picks or unpicks the LSOA under it).
+
+    Give it to ``st_folium(..., feature_group_to_add=...)`` rather than adding it to the map:
+    streamlit-folium then redraws only this layer when the picks change, so the map keeps its
+    place and zoom while the user picks.
 
     Parameters
     ----------
-    m
-        A map built by :mod:`assetmap.presentation.mapviews` (a copy).
     lsoa_shapes
         LSOA polygons with ``lsoa21cd``, in any CRS (drawn in EPSG:4326).
     codes
-        The picked LSOA codes.
+        The picked LSOA codes (those not in ``lsoa_shapes`` are not drawn).
 
     Returns
     -------
-    int
-        How many of ``codes`` were found and drawn.
+    folium.FeatureGroup
+        Named :data:`PICKED_LAYER`; empty when nothing is picked.
     """
+    group = folium.FeatureGroup(name=PICKED_LAYER, control=False)
     picked = lsoa_shapes[lsoa_shapes["lsoa21cd"].isin(list(codes))][["lsoa21cd", "geometry"]]
-    if picked.empty:
-        return 0
-    folium.GeoJson(
-        picked.to_crs(settings.CRS_STORE),
-        name=PICKED_LAYER,
-        interactive=False,
-        style_function=lambda _: {
-            "color": PICKED_COLOUR,
-            "weight": 3,
-            "fillColor": PICKED_COLOUR,
-            "fillOpacity": 0.15,
-        },
-    ).add_to(m)
-    offline.localise(m)
-    return len(picked)
+    if not picked.empty:
+        folium.GeoJson(
+            picked.to_crs(settings.CRS_STORE),
+            interactive=False,
+            style_function=lambda _: {
+                "color": PICKED_COLOUR,
+                "weight": 3,
+                "fillColor": PICKED_COLOUR,
+                "fillOpacity": 0.15,
+            },
+        ).add_to(group)
+    return group
 
 
 def add_draw(m: folium.Map) -> Draw:
