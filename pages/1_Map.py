@@ -9,10 +9,10 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from assetmap.geography import areas
-from assetmap.presentation import export, maps
+from assetmap.presentation import export, maps, nearmap
 from assetmap.presentation.text import markdown_text
-from ui import areafilter, data, layout
-from ui.areafilter import column_label
+from ui import areafilter, data, layout, postcode
+from ui.areafilter import asset_label, column_label
 from ui.mapview import OVERVIEW_LEVELS, cached_area_view, cached_lsoa_view, png, standalone
 
 sel = layout.page("Map")
@@ -75,18 +75,46 @@ else:
     show_assets = c3.checkbox("Show asset points", value=True, key="map_assets")
     view = cached_lsoa_view(sel.area, data.counting(sel), measure_key, banding, core20, show_assets)
 st.query_params["measure"] = measure_key
+click_search = c3.toggle(
+    "Click the map to search here",
+    key="map_click_search",
+    help="A click on the map searches near that point, within the sidebar's distance, "
+    "instead of opening the area clicked.",
+)
+search = postcode.active()
+if search is not None:
+    st.caption(
+        f"The magenta circle is the search near {markdown_text(search.summary.place.label)} "
+        f"(within {search.summary.distance_m:,.0f} m, set in the sidebar), with the assets it "
+        "found ringed in black."
+    )
 
 # st_folium renames the elements of the map it is given, so it gets a fresh copy each run and
-# the cached map stays as built (for the next run and for the HTML download).
+# the cached map stays as built (for the next run and for the HTML download); the search is
+# drawn on that copy.
+shown_map = copy.deepcopy(view.map)
+if search is not None:
+    nearmap.add_search(shown_map, search.found, {t: asset_label(t) for t in search.types})
 returned = st_folium(
-    copy.deepcopy(view.map),
+    shown_map,
     height=620,
     use_container_width=True,
-    returned_objects=["last_clicked"] if overview else [],
-    key=f"map_{view.level}",
+    returned_objects=["last_clicked"] if overview or click_search else [],
+    # streamlit-folium reads returned_objects when a map first draws: the toggle makes a new one.
+    key=f"map_{view.level}_search" if click_search else f"map_{view.level}",
 )
 
-if overview and returned and returned.get("last_clicked"):
+if click_search and returned and returned.get("last_clicked"):
+    click = returned["last_clicked"]
+    token = (view.title, click["lat"], click["lng"])
+    # A click already acted on (a search, or an area opened) is not a new search; and a
+    # click that searched must not open an area once the toggle is off again.
+    done = (st.session_state.get("near_click_done"), st.session_state.get("map_click_done"))
+    if token not in done:
+        st.session_state["near_click_done"] = st.session_state["map_click_done"] = token
+        postcode.search_here(float(click["lat"]), float(click["lng"]))
+        st.rerun()
+elif overview and returned and returned.get("last_clicked"):
     click = returned["last_clicked"]
     token = (view.title, click["lat"], click["lng"])
     if st.session_state.get("map_click_done") != token:

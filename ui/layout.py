@@ -1,4 +1,5 @@
-"""Page scaffolding shared by every page: config, navigation, the data check, the area filter."""
+"""Page scaffolding shared by every page: config, navigation, the data check, the area filter
+and the search near a postcode."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import streamlit as st
 
 from assetmap.data import datacheck, store
 from assetmap.presentation.text import markdown_text
-from ui import areafilter, data
+from ui import areafilter, data, postcode
 from ui.areafilter import Selection
 
 #: Pages in navigation order: script path (relative to app.py) and label.
@@ -56,4 +57,8 @@ def page(title: str) -> Selection:
         st.markdown("**assetmap**: invest where it is needed most")
         for path, label in PAGES:
             st.page_link(path, label=label)
-    return areafilter.sidebar()
+    selection = areafilter.sidebar()
+    # The search near a postcode, under the filter on every page (its results in the sidebar,
+    # drawn on the Map page).
+    postcode.sidebar(data.counting(selection))
+    return selection
