@@ -46,6 +46,9 @@ HEADERS: Final[dict[str, tuple[str, ...]]] = {
 REPORT_COLUMNS: Final = ("row", "value", "reason")
 
 
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 class CandidateError(ValueError):
     """A candidate file that cannot be read at all; the message says why."""
 
@@ -68,6 +71,8 @@ class Candidates:
         ``reason``.
     given
         How many rows (or postcodes) were given.
+    notes
+        What the reader says about a file as a whole (its encoding, blank rows skipped).
     """
 
     sites: tuple[Place, ...]
@@ -75,6 +80,7 @@ class Candidates:
     rows: tuple[int, ...]
     report: pd.DataFrame
     given: int
+    notes: tuple[str, ...] = ()
 
 
 def _key(header: str) -> str:
@@ -164,12 +170,14 @@ def from_postcodes(
         try:
             places.append((row, text, place_of_postcode(text, postcodes)))
         except PlaceError as exc:
-            places.append((row, text, str(exc)))
+            places.append((row, text, exc.reason))
     return place_sites(places, locator, inside, area_name)
 
 
 def _clean_name(text: str) -> str:
-    return " ".join(text.split())
+    # Control characters (a name is shown and saved as plain text) become spaces, runs of
+    # space one space.
+    return " ".join(_CONTROL.sub(" ", text).split())
 
 
 def _number(text: str, decimal: str) -> float:
@@ -201,7 +209,7 @@ def _row_place(
         try:
             place = place_of_postcode(postcode, postcodes)
         except PlaceError as exc:
-            return given, str(exc)
+            return given, exc.reason
     else:
         return given, "no postcode, and no latitude and longitude"
     return given, dataclasses.replace(place, label=name) if name else place
@@ -232,11 +240,19 @@ def from_table(
     if not has_points:
         columns.pop("latitude", None)
         columns.pop("longitude", None)
+    reasons = [None] * len(table.frame) if table.row_reason is None else list(table.row_reason)
+    details = [None] * len(table.frame) if table.row_detail is None else list(table.row_detail)
     places: list[tuple[int, str, Place | str]] = []
-    for row, (_, cells) in zip(table.source_row, table.frame.iterrows(), strict=True):
+    for row, (_, cells), reason, detail in zip(
+        table.source_row, table.frame.iterrows(), reasons, details, strict=True
+    ):
         given, place = _row_place(cells, columns, table.decimal, postcodes)
+        if isinstance(reason, str) and reason:
+            # The reader found the row broken (more values than the header has columns).
+            place = f"{reason}: {detail}" if isinstance(detail, str) and detail else reason
         places.append((int(row), given, place))
-    return place_sites(places, locator, inside, area_name)
+    placed = place_sites(places, locator, inside, area_name)
+    return dataclasses.replace(placed, notes=tuple(table.messages))
 
 
 def read_candidates(
