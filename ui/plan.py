@@ -15,18 +15,14 @@ from typing import TYPE_CHECKING
 
 import folium
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import streamlit as st
-from pyproj import Transformer
 
 from assetmap import settings
 from assetmap.data.assets import ASSET_SOURCES, FAMILIES
 from assetmap.measures import access, candidates, scenariofile, siteplan, whatif
 from assetmap.measures.near import Place
-from assetmap.presentation import export, maps, offline
-from assetmap.presentation.classify import Classes
-from assetmap.presentation.layers import LayerControl, Legend, PointLayer
+from assetmap.presentation import export, planmap
 from assetmap.presentation.text import cut, markdown_text
 from ui import data
 from ui.areafilter import asset_label, type_family
@@ -36,15 +32,6 @@ if TYPE_CHECKING:
 
     from ui.upload import SessionUpload
 
-_TO_WGS84 = Transformer.from_crs(settings.CRS_METRIC, settings.CRS_STORE, always_xy=True)
-
-#: Map colours: walk-access bands (none within reach stands out), and the planned points.
-WALK_COLOURS: tuple[str, ...] = ("#d95f02", "#c7e9c0", "#74c476", "#238b45")
-NEW_SITE_COLOUR = "#000000"
-CLOSED_COLOUR = "#9e9e9e"
-BEST_SITE_COLOUR = "#F0E442"
-GAINS_COLOUR = "#0072B2"
-LOSES_COLOUR = "#CC79A7"
 #: A click closes the asset nearest it when that is at most this far (metres).
 CLICK_CLOSE_M = 250.0
 
@@ -258,29 +245,6 @@ def _best_sites(
 # --- the map --------------------------------------------------------------------------------
 
 
-def _lat_lon(easting: Sequence[float], northing: Sequence[float]) -> tuple[np.ndarray, np.ndarray]:
-    lon, lat = _TO_WGS84.transform(
-        np.asarray(easting, dtype="float64"), np.asarray(northing, dtype="float64")
-    )
-    return np.asarray(lat), np.asarray(lon)
-
-
-def _points(
-    easting: Sequence[float],
-    northing: Sequence[float],
-    fields: list[str],
-    values: list[tuple[str, ...]],
-    *,
-    colour: str,
-    name: str,
-    kind: str,
-) -> PointLayer:
-    lat, lon = _lat_lon(easting, northing)
-    return PointLayer(
-        lat, lon, fields, values, colour=colour, name=name, tooltip_fixed=[("Type", kind)]
-    )
-
-
 @dataclass(frozen=True)
 class PlanMap:
     """The map and the shapes behind it (for click look-ups)."""
@@ -326,126 +290,22 @@ def _plan_map(
         else whatif.WhatIf(pd.DataFrame(columns=["lsoa21cd", *whatif.CHANGE_COLUMNS]), d)
     )
     walk = siteplan.walk_after(before, found) if after else before
-    values = walk.reindex(frame["lsoa21cd"]).to_numpy()
-    index = siteplan.walk_class(values)
-    band_labels = [
-        f"None within {d:,.0f} m" if low == 0 else f"{label} within {d:,.0f} m"
-        for label, low in siteplan.WALK_BANDS
-    ]
-    classes = Classes(
-        [float(low) for _, low in siteplan.WALK_BANDS],
-        band_labels,
-        list(WALK_COLOURS),
-        index,
-        "categories",
-    )
-    m = maps.base_map(frame.total_bounds)
-    when = "after" if after else "before"
-    tooltip = {
-        "LSOA": frame["lsoa21nm"].astype(str).tolist(),
-        "IMD decile": [f"{v:,}" for v in frame["imd_decile"]],
-        "Residents": [f"{v:,}" for v in frame["population"]],
-        f"Assets within {d:,.0f} m ({when})": [
-            "no data" if pd.isna(v) else f"{int(v):,}" for v in values
-        ],
-    }
-    maps.choropleth(
-        frame,
-        classes,
-        key="lsoa21cd",
-        tooltip=tooltip,
-        keyed=["LSOA"],
-        name=f"LSOAs: walking access {when}",
-    ).add_to(m)
-    extra: list[tuple[str, str, str]] = []
     lads = data.layer("lad")
-    outlines = lads[lads["lad24cd"].isin(frame["lad24cd"].unique())]
-    if len(outlines):
-        maps.outline(
-            outlines, name="Local authority borders", colour="#595959", weight=1.0, control=False
-        ).add_to(m)
-        extra.append(("#595959", "Local authority borders", "thin line"))
-    if frame["core20"].any():
-        maps.outline(
-            frame[frame["core20"]].dissolve(),
-            name="Core20 (most deprived 20% nationally)",
-            colour="#000000",
-            weight=2.2,
-        ).add_to(m)
-        extra.append(("#000000", "Core20 outline (most deprived 20%)", "line"))
-    if after:
-        for flag, colour, words in (
-            ("gains_access", GAINS_COLOUR, "Gains an asset within reach"),
-            ("loses_access", LOSES_COLOUR, "Loses its last asset within reach"),
-        ):
-            flagged = found.table.loc[found.table[flag].astype(bool).to_numpy(), "lsoa21cd"]
-            hit = frame[frame["lsoa21cd"].isin(flagged)]
-            if len(hit):
-                maps.outline(hit, name=words, colour=colour, weight=3.0).add_to(m)
-                extra.append((colour, f"{words} ({len(hit):,})", "line"))
-    assets = _area_assets(key, types, codes, _upload)
-    shut = assets["asset_id"].isin(saved.scenario.close)
     labels = {k: s.label for k, s in ASSET_SOURCES.items()} | (_upload.labels if _upload else {})
-    open_assets = assets[~shut] if after else assets
-    if len(open_assets):
-        points = gpd.GeoDataFrame(
-            open_assets,
-            geometry=gpd.points_from_xy(
-                open_assets["easting"], open_assets["northing"], crs=settings.CRS_METRIC
-            ),
-        ).to_crs(settings.CRS_STORE)
-        for layer in maps.asset_layers(points, labels):
-            layer.add_to(m)
-        extra.extend(
-            (maps.ASSET_COLOURS.get(t, "#E69F00"), labels.get(t, t), "circle")
-            for t in open_assets["asset_type"].unique()
-        )
-    gone = assets[shut]
-    if len(gone):
-        _points(
-            gone["easting"].tolist(),
-            gone["northing"].tolist(),
-            ["Name", "Postcode", "LSOA"],
-            [
-                (str(n), str(p or ""), str(c))
-                for n, p, c in zip(gone["name"], gone["postcode"], gone["lsoa21cd"], strict=True)
-            ],
-            colour=CLOSED_COLOUR,
-            name=f"Closed in this scenario ({len(gone):,})",
-            kind="Closed in this scenario",
-        ).add_to(m)
-        extra.append((CLOSED_COLOUR, f"Closed in this scenario ({len(gone):,})", "circle"))
-    new = saved.scenario.add
-    if new:
-        _points(
-            [p.easting for p in new],
-            [p.northing for p in new],
-            ["Site"],
-            [(f"{i}. {p.label}",) for i, p in enumerate(new, start=1)],
-            colour=NEW_SITE_COLOUR,
-            name=f"New sites ({len(new):,})",
-            kind=f"New {asset_label(saved.scenario.asset_type)}",
-        ).add_to(m)
-        extra.append((NEW_SITE_COLOUR, f"New sites ({len(new):,})", "circle"))
-    if best:
-        _points(
-            [e for _, e, _ in best],
-            [n for _, _, n in best],
-            ["Site"],
-            [(f"{i}. {c}",) for i, (c, _, _) in enumerate(best, start=1)],
-            colour=BEST_SITE_COLOUR,
-            name=f"Best sites ({len(best):,})",
-            kind="Best site (greedy choice)",
-        ).add_to(m)
-        extra.append((BEST_SITE_COLOUR, f"Best sites ({len(best):,})", "circle"))
-    note = (
-        f"Walking access: assets of the type within {d:,.0f} m (straight line) of where each "
-        f"LSOA's residents live, {when} the scenario. Source: IoD 2025 (MHCLG, OGL); Census "
-        "2021 (ONS, OGL); asset layers as on Methods page."
+    m = planmap.plan_map(
+        frame,
+        walk,
+        found,
+        _area_assets(key, types, codes, _upload),
+        closed=saved.scenario.close,
+        new_sites=saved.scenario.add,
+        new_site_label=asset_label(saved.scenario.asset_type),
+        best=best,
+        distance_m=d,
+        after=after,
+        labels=labels,
+        lad_outlines=lads[lads["lad24cd"].isin(frame["lad24cd"].unique())],
     )
-    m.add_child(Legend(f"Walking access, {when}", classes, note, extra))
-    LayerControl(collapsed=True).add_to(m)
-    offline.localise(m)
     return PlanMap(m, frame[["lsoa21cd", "geometry"]])
 
 
