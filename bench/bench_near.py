@@ -32,7 +32,7 @@ N = 50
 def naive(place: near.Place, assets: gpd.GeoDataFrame, homes: gpd.GeoDataFrame) -> tuple[set, set]:
     circle = gpd.GeoDataFrame(
         geometry=gpd.GeoSeries.from_xy([place.easting], [place.northing], crs=settings.CRS_METRIC)
-    ).buffer(DISTANCE_M, resolution=64)
+    ).buffer(DISTANCE_M, quad_segs=64)
     zone = gpd.GeoDataFrame(geometry=circle)
     a = gpd.sjoin(assets, zone, predicate="within")
     h = gpd.sjoin(homes, zone, predicate="within")
