@@ -10,7 +10,6 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
-from streamlit.testing.v1 import AppTest
 
 from assetmap import settings
 from assetmap.data import dictionary
@@ -18,20 +17,9 @@ from assetmap.geography import areas, ownarea
 from assetmap.measures import metrics
 from assetmap.presentation.text import markdown_text
 from tests.conftest import COMMUNITY_TYPES
+from tests.test_pages import _open
 
-APP = str(settings.PROJECT_ROOT / "app.py")
 OWN_PAGE = "pages/8_Your_own_area.py"
-
-
-def _open(page: str | None = None, **params: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    for key, value in params.items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 @pytest.fixture(scope="module")
