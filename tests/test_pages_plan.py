@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from assetmap import settings
-from assetmap.data import store
+from assetmap.data import dictionary, store
 from assetmap.geography.geocode import PostcodeDirectory
 from assetmap.geography.spatial import LsoaLocator
 from assetmap.measures import scenariofile, whatif
@@ -110,7 +110,7 @@ def test_a_postcode_then_a_closure_report_who_gains_and_who_loses(
     deciles = at.dataframe[1].value
     assert deciles["Residents gaining"].sum() == people[gains].sum()
     by_decile = pd.Series(people[gains]).groupby(area["imd_decile"].to_numpy()[gains]).sum()
-    got = deciles.set_index("IMD 2025 decile (1 = most deprived)")["Residents gaining"]
+    got = deciles.set_index(dictionary.label("imd_decile"))["Residents gaining"]
     assert got[got > 0].to_dict() == by_decile.to_dict()
     gaining = at.dataframe[2].value
     assert set(gaining["LSOA code (2021)"]) == set(area.loc[gains & core, "lsoa21cd"])

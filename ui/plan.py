@@ -19,6 +19,7 @@ import pandas as pd
 import streamlit as st
 
 from assetmap import settings
+from assetmap.data import dictionary
 from assetmap.data.assets import ASSET_SOURCES, FAMILIES
 from assetmap.measures import access, candidates, scenariofile, siteplan, whatif
 from assetmap.measures.near import Place
@@ -34,37 +35,6 @@ if TYPE_CHECKING:
 
 #: A click closes the asset nearest it when that is at most this far (metres).
 CLICK_CLOSE_M = 250.0
-
-#: Headings of the what-if and best-sites columns in the tables and CSV files.
-LABELS: dict[str, str] = {
-    "lsoa21cd": "LSOA code (2021)",
-    "lsoa21nm": "LSOA name",
-    "lad24nm": "Local authority",
-    "imd_decile": "IMD 2025 decile (1 = most deprived)",
-    "core20": "Core20 (most deprived 20%)",
-    "population": "Residents",
-    "assets_before": "Assets inside, before",
-    "assets_after": "Assets inside, after",
-    "walk_assets_before": "Assets within walking distance, before",
-    "walk_assets_after": "Assets within walking distance, after",
-    "fca_per_1k_before": "2SFCA per 1,000 residents, before",
-    "fca_per_1k_after": "2SFCA per 1,000 residents, after",
-    "gap_score_before": "Gap score, before",
-    "gap_score_after": "Gap score, after",
-    "gap_score_change": "Change in gap score",
-    "gains_access": "Gains an asset within walking distance",
-    "loses_access": "Loses its last asset within walking distance",
-    "lsoas_gaining": "LSOAs gaining",
-    "residents_gaining": "Residents gaining",
-    "lsoas_losing": "LSOAs losing",
-    "residents_losing": "Residents losing",
-    "pick": "Pick",
-    "candidate": "Site",
-    "easting": "Easting (BNG, m)",
-    "northing": "Northing (BNG, m)",
-    "gain": "Core20 residents newly within reach (marginal gain)",
-    "covered": "Core20 residents within reach, cumulative",
-}
 
 
 @dataclass(frozen=True)
@@ -589,8 +559,8 @@ def sites_table(added: Sequence[Place]) -> pd.DataFrame:
         {
             "New site": range(1, len(added) + 1),
             "Where": [p.label for p in added],
-            LABELS["easting"]: [round(p.easting) for p in added],
-            LABELS["northing"]: [round(p.northing) for p in added],
+            dictionary.label("easting"): [round(p.easting) for p in added],
+            dictionary.label("northing"): [round(p.northing) for p in added],
         }
     )
 
@@ -729,21 +699,21 @@ def best_sites_section(
     left, right = st.columns(2)
     with left:
         st.subheader("Greedy choice, pick by pick")
-        shown = chosen.drop(columns=["easting", "northing"]).rename(columns=LABELS)
+        shown = chosen.drop(columns=["easting", "northing"]).rename(columns=dictionary.label)
         st.dataframe(shown, hide_index=True, width="stretch")
         if len(chosen) < k:
             st.caption(f"Only {len(chosen):,} sites add anyone: the rest would reach no one new.")
     with right:
         st.subheader("Naive rule: the most deprived LSOAs with none")
         st.dataframe(
-            naive[["candidate", "lsoa21nm"]].rename(columns=LABELS),
+            naive[["candidate", "lsoa21nm"]].rename(columns=dictionary.label),
             hide_index=True,
             width="stretch",
         )
     d1, d2, _ = st.columns([1, 1, 2])
     d1.download_button(
         "Download the best sites (CSV)",
-        data=export.to_csv_bytes(chosen.rename(columns=LABELS)),
+        data=export.to_csv_bytes(chosen.rename(columns=dictionary.label)),
         file_name=f"assetmap_best-sites_k{k}_{int(distance_m)}m.csv",
         mime="text/csv",
         key="plan_best_csv",
@@ -766,7 +736,7 @@ def best_sites_section(
 
 
 def _highlight_core20(row: pd.Series) -> list[str]:
-    deprived = int(row[LABELS["imd_decile"]]) <= settings.CORE20_MAX_DECILE
+    deprived = int(row[dictionary.label("imd_decile")]) <= settings.CORE20_MAX_DECILE
     return ["background-color: #fde0c5; font-weight: bold" if deprived else "" for _ in row]
 
 
@@ -796,7 +766,7 @@ def show_results(found: whatif.WhatIf, outside: int) -> None:
         help=lose_help + " Deciles 1-2 are the most deprived 20% of England (Core20).",
     )
     st.subheader("Residents gaining or losing an asset within walking distance, by IMD decile")
-    table = deciles.rename(columns=LABELS)
+    table = deciles.rename(columns=dictionary.label)
     st.dataframe(
         table.style.apply(_highlight_core20, axis=1),
         hide_index=True,
@@ -811,23 +781,23 @@ def show_results(found: whatif.WhatIf, outside: int) -> None:
     st.subheader(f"Core20 LSOAs with no asset within reach that would gain one: {len(gaining):,}")
     if len(gaining):
         cols = ["lsoa21cd", "lsoa21nm", "lad24nm", "imd_decile", "population", "walk_assets_after"]
-        st.dataframe(gaining[cols].rename(columns=LABELS), hide_index=True, width="stretch")
-    changes = found.table.assign(
-        gap_score_change=found.table["gap_score_after"] - found.table["gap_score_before"]
-    ).sort_values(["gap_score_change", "lsoa21cd"])
+        st.dataframe(
+            gaining[cols].rename(columns=dictionary.label), hide_index=True, width="stretch"
+        )
+    changes = found.table.sort_values(["gap_score_change", "lsoa21cd"])
     cols = [
         "lsoa21cd", "lsoa21nm", "lad24nm", "imd_decile", "core20", "population",
         "assets_before", "assets_after", "walk_assets_before", "walk_assets_after",
         "gap_score_before", "gap_score_after", "gap_score_change", "gains_access", "loses_access",
     ]  # fmt: skip
-    shown = changes[cols].rename(columns=LABELS)
+    shown = changes[cols].rename(columns=dictionary.label)
     st.subheader(f"Change in gap score, each LSOA affected ({len(shown):,})")
     st.dataframe(
         shown,
         hide_index=True,
         width="stretch",
         column_config={
-            LABELS[c]: st.column_config.NumberColumn(format="%.1f")
+            dictionary.label(c): st.column_config.NumberColumn(format="%.1f")
             for c in ("gap_score_before", "gap_score_after", "gap_score_change")
         },
     )

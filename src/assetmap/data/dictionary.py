@@ -41,6 +41,7 @@ COLUMNS: dict[str, Column] = {
         + measures.CHANGE_INVEST
         + measures.HOTSPOTS
         + measures.CHARITIES
+        + measures.PLANNING
         + areas.ASSETS
     )
 }

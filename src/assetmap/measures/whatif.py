@@ -111,6 +111,7 @@ CHANGE_COLUMNS: tuple[str, ...] = (
     "fca_per_1k_after",
     "gap_score_before",
     "gap_score_after",
+    "gap_score_change",
     "gains_access",
     "loses_access",
 )
@@ -197,6 +198,7 @@ def run(
         gap_score_before=gap0["gap_score"],
         gap_score_after=gap1["gap_score"],
     )
+    table["gap_score_change"] = table["gap_score_after"] - table["gap_score_before"]
     table["gains_access"] = (table["walk_assets_before"] == 0) & (table["walk_assets_after"] >= 1)
     table["loses_access"] = (table["walk_assets_before"] >= 1) & (table["walk_assets_after"] == 0)
     changed = (
