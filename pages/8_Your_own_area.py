@@ -182,7 +182,7 @@ elif mode == "draw":
 elif mode == "paste":
     text = st.text_area(
         "LSOA 2021 codes",
-        placeholder="E01006512, E01006513, …",
+        placeholder="E01006512, E01006514, …",
         max_chars=ownarea.MAX_CODES_TEXT_CHARS,
         key="own_codes",
         help="Separated by commas, spaces or line breaks (a column copied from a spreadsheet).",

@@ -105,10 +105,11 @@ def own_area(codes: Iterable[str], lsoas: pd.DataFrame, name: str | None = None)
     if unknown:
         shown = ", ".join(repr(cut(c, 20)) for c in unknown[:5])
         more = f" and {len(unknown) - 5:,} more" if len(unknown) > 5 else ""
+        one = len(unknown) == 1
         why = (
-            "are not LSOA 2021 codes of England"
+            ("is not an LSOA 2021 code of England" if one else "are not LSOA 2021 codes of England")
             if any(not _LSOA_CODE.match(c) for c in unknown)
-            else "are not among England's LSOAs (2021)"
+            else f"{'is' if one else 'are'} not among England's LSOAs (2021)"
         )
         raise OwnAreaError(f"{shown}{more} {why}")
     digest = hashlib.sha256(",".join(wanted).encode()).hexdigest()[:10]
