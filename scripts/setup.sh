@@ -30,6 +30,10 @@ fi
 # chromium. A NodeSource nodejs brings its own npm, so Debian's npm is only needed without one.
 command -v npm >/dev/null 2>&1 || apt_install nodejs npm
 apt_install chromium
+# The evidence pack's PDF: WeasyPrint lays it out with Debian's pango and its fonts; the tests
+# render its pages with poppler's pdftoppm.
+apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation fonts-dejavu-core
+apt_install poppler-utils
 
 if [ ! -x .venv/bin/python ]; then
   echo "setup: creating .venv"

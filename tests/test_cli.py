@@ -128,7 +128,7 @@ def test_help_is_plain_text(command: str | None, capsys: pytest.CaptureFixture[s
 
 
 @pytest.mark.parametrize(
-    "command", sorted(set(_subcommands()) - {"build", "dictionary", "join", "check-data"})
+    "command", sorted(set(_subcommands()) - {"build", "dictionary", "join", "check-data", "report"})
 )
 def test_every_table_option_lists_the_formats(
     command: str, capsys: pytest.CaptureFixture[str]

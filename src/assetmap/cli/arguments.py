@@ -21,6 +21,7 @@ from assetmap.cli.commands.data import (
 )
 from assetmap.cli.commands.planning import cmd_sites, cmd_whatif
 from assetmap.cli.commands.ranking import cmd_invest
+from assetmap.cli.commands.report import add_report
 from assetmap.cli.commands.spatial import cmd_access, cmd_hotspots, cmd_near
 from assetmap.cli.commands.tables import (
     cmd_bivariate,
@@ -104,6 +105,7 @@ def parser() -> argparse.ArgumentParser:
     _add_ingest(sub)
     _add_join(sub)
     _add_check_data(sub)
+    add_report(sub)
     return p
 
 
