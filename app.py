@@ -15,7 +15,7 @@ from assetmap.geography import areas
 from assetmap.measures import metrics
 from assetmap.presentation import export, reading
 from assetmap.presentation.text import markdown_text
-from ui import data, layout, upload
+from ui import data, evidence, layout, upload
 from ui.areafilter import NEED_LABELS, asset_label, column_label, types_by_family
 
 sel = layout.page("Home")
@@ -39,6 +39,7 @@ st.caption(
     + f". Need measured by IoD 2025: {markdown_text(NEED_LABELS[sel.need])}. Each family is "
     "reported on its own."
 )
+evidence.section(sel)
 
 figures = reading.key_figures(local)
 cols = st.columns(3)

@@ -11,7 +11,7 @@ from streamlit_folium import st_folium
 from assetmap.geography import areas
 from assetmap.presentation import export, maps, nearmap
 from assetmap.presentation.text import markdown_text
-from ui import areafilter, data, layout, postcode
+from ui import areafilter, data, evidence, layout, postcode
 from ui.areafilter import asset_label, column_label
 from ui.mapview import OVERVIEW_LEVELS, cached_area_view, cached_lsoa_view, png, standalone
 
@@ -19,6 +19,7 @@ sel = layout.page("Map")
 
 
 st.title(f"Map: {markdown_text(sel.area.label)}")
+evidence.section(sel)
 
 overview = sel.area.level in {"england", "region"}
 c1, c2, c3 = st.columns([2, 2, 1.4])

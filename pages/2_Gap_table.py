@@ -8,7 +8,7 @@ import streamlit as st
 from assetmap.measures import change, metrics
 from assetmap.presentation import export
 from assetmap.presentation.text import markdown_text
-from ui import data, downloads, layout, upload
+from ui import data, downloads, evidence, layout, upload
 from ui.areafilter import NEED_LABELS, asset_label, column_label
 
 sel = layout.page("Gap table")
@@ -18,6 +18,7 @@ st.caption(
     "minus provision (assets per 1,000 residents, as a national percentile). Positive means more "
     "deprived than provided for. See Methods & data for the formula."
 )
+evidence.section(sel)
 
 national = data.selection_metrics(sel)
 table = metrics.gap_table(national, sel.area, types=sel.types, need=sel.need)

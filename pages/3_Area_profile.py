@@ -11,12 +11,13 @@ from assetmap.geography import areas
 from assetmap.measures import bivariate, change, hotspots, metrics
 from assetmap.presentation import export
 from assetmap.presentation.text import markdown_text
-from ui import analysis, data, layout
+from ui import analysis, data, evidence, layout
 from ui.areafilter import FILTER_LEVELS, asset_label, column_label
 
 sel = layout.page("Area profile")
 national = data.selection_metrics(sel)
 st.title(f"Area profile: {markdown_text(sel.area.label)}")
+evidence.section(sel)
 
 #: The profile's rows (columns of :func:`assetmap.measures.metrics.rollup`) and their formats;
 #: each row is named by the data dictionary, as the CSV columns are.
