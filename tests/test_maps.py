@@ -54,6 +54,23 @@ def test_national_bands_use_the_national_distribution(
         classify(qyg["gap_score"], m, "equal")
 
 
+def test_national_bands_start_at_englands_lowest_value(all_metrics: pd.DataFrame) -> None:
+    """An area whose lowest gap score is above the first national edge: the first class still
+    reads from England's lowest value (a ward's legend once read "10.22 to -56.03")."""
+    m = catalogue.MEASURES["gap_score"]
+    edges = classify(all_metrics["gap_score"], m, "national", all_metrics["gap_score"]).bins
+    high = all_metrics[all_metrics["gap_score"] > edges[3]]["gap_score"].head(50)
+    classes = classify(high, m, "national", all_metrics["gap_score"])
+    low = float(all_metrics["gap_score"].min())
+    first, top = (float(v) for v in classes.labels[0].split(" to "))
+    assert first == pytest.approx(low, abs=0.005)
+    assert top == pytest.approx(edges[0], abs=0.005)
+    for label in classes.labels:  # every class reads low to high
+        parts = label.removeprefix("over ").split(" to ")
+        assert float(parts[0]) <= float(parts[1]), label
+    assert (classes.index >= 4).all()
+
+
 #: The grammar the encoder writes, a subset of SVG path data: per ring "M x y" (whole metres,
 #: not negative), "l" and at least one step "dx dy", "z". Numbers are separated by a space or
 #: by the minus sign that starts the next one.

@@ -135,6 +135,9 @@ def classify(
         edges[-1] = max(edges[-1], vals[ok].max())
         classifier = mapclassify.UserDefined(vals[ok], bins=list(edges))
         method = "national deciles of this measure"
+        # The first class starts at England's lowest value: a colour means the same everywhere,
+        # and an area whose lowest value is above the first edge still reads "low to edge".
+        lower = float(min(nat.min(), vals[ok].min()))
     else:
         # Many tied values (e.g. no assets) leave fewer distinct classes than asked for;
         # mapclassify then merges them and warns, which is the behaviour wanted here.
@@ -147,9 +150,9 @@ def classify(
             if banding == "quantiles"
             else "natural breaks (Fisher-Jenks) within the area"
         )
+        lower = float(vals[ok].min())
     bins = [float(b) for b in classifier.bins]
     index[ok] = np.asarray(classifier.yb, dtype=np.int64)
-    lower = float(vals[ok].min())
     labels = []
     for i, upper in enumerate(bins):
         low = lower if i == 0 else bins[i - 1]
