@@ -23,15 +23,6 @@ if TYPE_CHECKING:
 
     from ui.areafilter import Selection
 
-#: Row labels of :func:`change_overview`, by ``imd19_match``.
-MATCH_LABELS: dict[str, str] = {
-    "unchanged": "Same boundary",
-    "split": "Split (parent's decile)",
-    "merged": "Merged (weighted rank)",
-    "irregular": "Redrawn (weighted rank)",
-    "all": "All",
-}
-
 
 @st.cache_data(show_spinner="Ranking where to invest first…", max_entries=32)
 def invest_ranking(
@@ -96,7 +87,7 @@ def change_overview(summary: pd.DataFrame) -> pd.DataFrame:
         for direction in change.DIRECTIONS
         for what in ("LSOAs", "residents")
     ]
-    out.index = out.index.map(MATCH_LABELS).rename("How 2019 was mapped")
+    out.index = out.index.map(change.MATCH_LABELS).rename("How 2019 was mapped")
     return out
 
 

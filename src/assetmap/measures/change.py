@@ -33,6 +33,14 @@ from assetmap.geography import areas
 
 #: Values of ``imd19_match``, in the order tables show them.
 MATCHES: tuple[str, ...] = ("unchanged", "split", "merged", "irregular")
+#: How 2019 was mapped onto each LSOA 2021 (``imd19_match``), in words; ``all`` for the total.
+MATCH_LABELS: dict[str, str] = {
+    "unchanged": "Same boundary",
+    "split": "Split (parent's decile)",
+    "merged": "Merged (weighted rank)",
+    "irregular": "Redrawn (weighted rank)",
+    "all": "All",
+}
 
 #: Values of ``change_direction``, in the order tables show them.
 DIRECTIONS: tuple[str, ...] = ("more deprived", "same decile", "less deprived")

@@ -28,15 +28,6 @@ from assetmap.presentation.report.figures import measure_title
 from assetmap.presentation.report.pack import CHANGE_SOURCES, DEFAULT_MEASURE, TOP_ROWS, Pack
 from assetmap.presentation.text import html_text
 
-#: How 2019 was mapped onto each LSOA 2021 (``imd19_match``), in words.
-MATCH_LABELS: Final[dict[str, str]] = {
-    "unchanged": "Same boundary",
-    "split": "Split (parent's decile)",
-    "merged": "Merged (weighted rank)",
-    "irregular": "Redrawn (weighted rank)",
-    "all": "All",
-}
-
 #: The measures whose formulas the methods section states (data dictionary entries).
 METHOD_COLUMNS: Final[tuple[str, ...]] = (
     "assets_per_1k",
@@ -445,7 +436,7 @@ def _change(pack: Pack) -> str:
     wide = change.change_by_match(pack.moved)
     rows = [
         (
-            MATCH_LABELS.get(str(match), str(match)),
+            change.MATCH_LABELS.get(str(match), str(match)),
             *[f"{int(v):,}" for v in wide.loc[match].to_numpy()],
         )
         for match in wide.index
