@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
+from assetmap import settings
 from assetmap.geography import areas
 from assetmap.presentation import report
 from assetmap.presentation.text import markdown_text
@@ -24,13 +25,13 @@ _MADE = "evidence_made"
 
 def base_url() -> str:
     """The dashboard's own address as the browser sees it (``https://host/``), for the link in
-    the PDF that reopens the view; :data:`report.DEFAULT_BASE_URL` when it cannot be told."""
+    the PDF that reopens the view; ``settings.DASHBOARD_URL`` when it cannot be told."""
     try:
         parts = urlsplit(str(st.context.url))
     except Exception:  # no browser context (AppTest, bare mode)
-        return report.DEFAULT_BASE_URL
+        return settings.DASHBOARD_URL
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return report.DEFAULT_BASE_URL
+        return settings.DASHBOARD_URL
     return f"{parts.scheme}://{parts.netloc}/"
 
 

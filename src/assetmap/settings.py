@@ -63,6 +63,10 @@ UPLOAD_MAX_MB: int = 50
 #: and pastes into e-mail. A larger own area is shared as its GeoJSON file.
 OWN_AREA_URL_MAX_CHARS: int = 1_500
 
+#: The dashboard's public address, for the link in an evidence pack that reopens its view (the
+#: dashboard itself uses the address its visitor's browser shows).
+DASHBOARD_URL: str = os.environ.get("ASSETMAP_DASHBOARD_URL", "http://localhost:8501/")
+
 #: A browser's last mapped upload is kept on the server's disk (:mod:`assetmap.data.uploadstore`)
 #: for at most this many minutes, so a reload or a server restart within that time restores it; 0
 #: keeps uploads in the session's memory only.

@@ -14,7 +14,6 @@ from pathlib import Path
 from assetmap.cli.output import _area, _types
 from assetmap.data import store
 from assetmap.measures import metrics
-from assetmap.presentation.report.pack import DEFAULT_BASE_URL
 
 REPORT_HELP = "an area's evidence pack: an A4 PDF and a zip of its data"
 
@@ -52,8 +51,9 @@ def add_report(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     r.add_argument("--data", type=Path, default=None, help="also write the data zip (.zip)")
     r.add_argument(
         "--base-url",
-        default=DEFAULT_BASE_URL,
-        help="the dashboard's address, for the link that reopens the view (default: %(default)s)",
+        default=None,
+        help="the dashboard's address, for the link that reopens the view (default: "
+        "$ASSETMAP_DASHBOARD_URL, else http://localhost:8501/)",
     )
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=cmd_report)

@@ -28,11 +28,10 @@ from __future__ import annotations
 from assetmap.presentation.report.datazip import data_zip_bytes, write_data_zip
 from assetmap.presentation.report.files import PDF_MIME, ZIP_MIME, PackFiles, make_files
 from assetmap.presentation.report.inputs import PackInputs, Progress, load_inputs, no_progress
-from assetmap.presentation.report.pack import DEFAULT_BASE_URL, Pack, build_pack, view_link
+from assetmap.presentation.report.pack import Pack, build_pack, view_link
 from assetmap.presentation.report.pdf import pdf_bytes, write_pdf
 
 __all__ = [
-    "DEFAULT_BASE_URL",
     "PDF_MIME",
     "ZIP_MIME",
     "Pack",

@@ -16,7 +16,7 @@ from typing import Final
 from assetmap.geography import areas
 from assetmap.presentation.report.datazip import data_zip_bytes
 from assetmap.presentation.report.inputs import PackInputs, Progress, no_progress
-from assetmap.presentation.report.pack import DEFAULT_BASE_URL, Pack, build_pack
+from assetmap.presentation.report.pack import Pack, build_pack
 from assetmap.presentation.report.pdf import pdf_bytes
 
 PDF_MIME: Final = "application/pdf"
@@ -47,7 +47,7 @@ def make_files(
     area: areas.Area,
     inputs: PackInputs,
     *,
-    base_url: str = DEFAULT_BASE_URL,
+    base_url: str | None = None,
     data: bool = True,
     progress: Progress = no_progress,
 ) -> PackFiles:
@@ -61,7 +61,8 @@ def make_files(
         England's neighbourhood table and the rest
         (:class:`~assetmap.presentation.report.inputs.PackInputs`).
     base_url
-        The dashboard's address, for the link that reopens the view.
+        The dashboard's address, for the link that reopens the view;
+        ``settings.DASHBOARD_URL`` when ``None``.
     data
         Make the data zip too.
     progress

@@ -34,8 +34,6 @@ from assetmap.presentation.report.figures import (
 )
 from assetmap.presentation.report.inputs import PackInputs, Progress, no_progress
 
-#: Where the dashboard is served when no base URL is given (``streamlit run serve.py``).
-DEFAULT_BASE_URL: Final = "http://localhost:8501/"
 #: The map's measure and banding (the Map page's default view).
 DEFAULT_MEASURE: Final = "gap_score"
 DEFAULT_BANDING: Final = "national"
@@ -155,7 +153,7 @@ def view_link(
     area: areas.Area,
     types: tuple[str, ...],
     need: str,
-    base_url: str = DEFAULT_BASE_URL,
+    base_url: str | None = None,
     families: dict[str, str] | None = None,
 ) -> str:
     """The dashboard URL of this view: ``?area=...&families=...&types=...&need=...``.
@@ -167,7 +165,7 @@ def view_link(
     types, need
         What is counted and the need measure.
     base_url
-        The dashboard's address.
+        The dashboard's address; ``settings.DASHBOARD_URL`` when ``None``.
     families
         Family of an upload's types.
 
@@ -190,7 +188,8 @@ def view_link(
     }
     if area.level == areas.OWN:
         query["area_name"] = area.name
-    return f"{base_url.rstrip('?')}?{urlencode(query, safe=':,')}"
+    base = settings.DASHBOARD_URL if base_url is None else base_url
+    return f"{base.rstrip('?')}?{urlencode(query, safe=':,')}"
 
 
 def _families(inputs: PackInputs) -> dict[str, list[str]]:
@@ -234,7 +233,7 @@ def build_pack(
     area: areas.Area,
     inputs: PackInputs,
     *,
-    base_url: str = DEFAULT_BASE_URL,
+    base_url: str | None = None,
     made_at: dt.datetime | None = None,
     progress: Progress = no_progress,
 ) -> Pack:
@@ -248,7 +247,8 @@ def build_pack(
         England's neighbourhood table and what goes with it
         (:func:`~assetmap.presentation.report.inputs.load_inputs`, or the dashboard's caches).
     base_url
-        The dashboard's address, for the link that reopens the view.
+        The dashboard's address, for the link that reopens the view;
+        ``settings.DASHBOARD_URL`` when ``None``.
     made_at
         The time to print as made; now (UTC) when ``None``.
     progress
