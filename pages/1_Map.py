@@ -19,7 +19,6 @@ sel = layout.page("Map")
 
 
 st.title(f"Map: {markdown_text(sel.area.label)}")
-evidence.section(sel)
 
 overview = sel.area.level in {"england", "region"}
 c1, c2, c3 = st.columns([2, 2, 1.4])
@@ -143,6 +142,9 @@ d2.download_button(
     mime="image/png",
     help="A static picture with the legend, for reports.",
 )
+
+# Below the map, beside its own downloads, so the map keeps its place near the top of the page.
+evidence.section(sel)
 
 st.header("The same data as a table")
 st.caption(f"{view.features:,} areas shown. Bands: {markdown_text(view.classes.method)}.")
