@@ -9,7 +9,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from assetmap.geography import areas
-from assetmap.presentation import export, maps, nearmap
+from assetmap.presentation import basemaps, export, maps, nearmap
 from assetmap.presentation.text import markdown_text
 from ui import areafilter, data, evidence, layout, postcode
 from ui.areafilter import asset_label, column_label
@@ -67,13 +67,33 @@ banding = c2.radio(
     help="National bands keep one colour scale across England; bands within the area spread "
     "its own range over the colours.",
 )
-if overview:
-    view = cached_area_view(sel.area.ref, level, data.counting(sel), measure_key, banding)
-    st.caption("Click an area to see its neighbourhoods (LSOAs), or choose it in the sidebar.")
-else:
+# The background map is opt-in: nothing is fetched from another host until it is turned on.
+asked_basemap = st.query_params.get("basemap")
+if asked_basemap is not None and asked_basemap not in basemaps.BASEMAPS:
+    areafilter.link_notice(f"unknown background map {areafilter.quoted(asked_basemap)}")
+if not overview:
     core20 = c3.checkbox("Outline Core20 (most deprived 20%)", value=True, key="map_core20")
     show_assets = c3.checkbox("Show asset points", value=True, key="map_assets")
-    view = cached_lsoa_view(sel.area, data.counting(sel), measure_key, banding, core20, show_assets)
+# Its own row: the label is long, and says what turning it on does.
+basemap_on = st.toggle(
+    "Background map (OpenStreetMap; loads tiles from the internet)",
+    value=asked_basemap == "osm",
+    key="map_basemap",
+    help="OpenStreetMap's streets and places behind the colours, fetched from its tile "
+    "servers (© OpenStreetMap contributors). Off, the map loads nothing from the internet.",
+)
+basemap = "osm" if basemap_on else None
+if overview:
+    view = cached_area_view(sel.area.ref, level, data.counting(sel), measure_key, banding, basemap)
+    st.caption("Click an area to see its neighbourhoods (LSOAs), or choose it in the sidebar.")
+else:
+    view = cached_lsoa_view(
+        sel.area, data.counting(sel), measure_key, banding, core20, show_assets, basemap
+    )
+if basemap is not None:
+    st.query_params["basemap"] = basemap
+elif "basemap" in st.query_params:
+    del st.query_params["basemap"]
 st.query_params["measure"] = measure_key
 click_search = c3.toggle(
     "Click the map to search here",
@@ -126,14 +146,15 @@ elif overview and returned and returned.get("last_clicked"):
             areafilter.set_area(areas.Area(view.level, str(row[lv.code]), str(row[lv.name])))
             st.rerun()
 
-key = (sel.area.ref, sel.types, sel.need, measure_key, banding, view.level)
+key = (sel.area.ref, sel.types, sel.need, measure_key, banding, view.level, basemap)
 d1, d2, _ = st.columns([1, 1, 3])
 d1.download_button(
     "Save map (HTML)",
     data=lambda: standalone(view, key),
     file_name=f"assetmap_map_{sel.slug}_{measure_key}.html",
     mime="text/html",
-    help="One self-contained file with the legend; opens offline in any browser.",
+    help="One self-contained file with the legend; opens offline in any browser"
+    + (" (the background map needs the internet)." if basemap else "."),
 )
 d2.download_button(
     "Save map (PNG)",

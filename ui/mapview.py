@@ -9,7 +9,7 @@ import streamlit as st
 
 from assetmap.data.assets import ASSET_SOURCES
 from assetmap.geography import areas
-from assetmap.presentation import maps, mapviews, offline
+from assetmap.presentation import basemaps, maps, mapviews, offline
 from assetmap.presentation.mapviews import MapView
 from ui import data
 
@@ -29,6 +29,26 @@ def area_from_ref(ref: str) -> areas.Area:
     return areas.resolve(ref, data.area_catalogue())
 
 
+def with_basemap(view: MapView, basemap: str | None) -> MapView:
+    """``view`` with a background map behind it (``None``: as it is, with no remote request).
+
+    Parameters
+    ----------
+    view
+        A view just built (its map is changed in place).
+    basemap
+        A key of :data:`assetmap.presentation.basemaps.BASEMAPS` (``"osm"``), or ``None``.
+
+    Returns
+    -------
+    MapView
+    """
+    tiles = basemaps.provider(basemap)
+    if tiles is not None:
+        basemaps.add_basemap(view.map, tiles)
+    return view
+
+
 def cached_lsoa_view(
     area: areas.Area,
     key: data.Counting,
@@ -36,13 +56,15 @@ def cached_lsoa_view(
     banding: str,
     core20: bool,
     show_assets: bool,
+    basemap: str | None = None,
 ) -> MapView:
     """The LSOAs of one area, coloured by a measure, with asset points (cached per argument).
 
     Takes the area itself, not its reference: an own area's name is not in its reference.
+    ``basemap`` names the background map (``"osm"``), ``None`` for none.
     """
     return _cached_lsoa_view(
-        area, key, measure_key, banding, core20, show_assets, data.counted_upload(key)
+        area, key, measure_key, banding, core20, show_assets, basemap, data.counted_upload(key)
     )
 
 
@@ -54,6 +76,7 @@ def _cached_lsoa_view(
     banding: str,
     core20: bool,
     show_assets: bool,
+    basemap: str | None,
     _upload: SessionUpload | None,
 ) -> MapView:
     clusters = None
@@ -64,7 +87,7 @@ def _cached_lsoa_view(
         national = data.lsoa_metrics(key)
     points = data.counted_points(key, _upload, geometry=True) if show_assets else None
     labels = {k: s.label for k, s in ASSET_SOURCES.items()} | (_upload.labels if _upload else {})
-    return mapviews.lsoa_view(
+    view = mapviews.lsoa_view(
         national,
         area,
         data.lsoa_shapes(),
@@ -77,14 +100,23 @@ def _cached_lsoa_view(
         need=key.need,
         clusters=clusters,
     )
+    return with_basemap(view, basemap)
 
 
 @st.cache_resource(max_entries=48, show_spinner="Drawing the map…")
 def cached_area_view(
-    area_ref: str, level: str, key: data.Counting, measure_key: str, banding: str
+    area_ref: str,
+    level: str,
+    key: data.Counting,
+    measure_key: str,
+    banding: str,
+    basemap: str | None = None,
 ) -> MapView:
-    """England or a region by ICB, sub-ICB or local authority (cached per argument)."""
-    return mapviews.area_view(
+    """England or a region by ICB, sub-ICB or local authority (cached per argument).
+
+    ``basemap`` names the background map (``"osm"``), ``None`` for none.
+    """
+    view = mapviews.area_view(
         data.lsoa_metrics(key),
         area_from_ref(area_ref),
         level,
@@ -93,6 +125,7 @@ def cached_area_view(
         banding,
         types=key.types,
     )
+    return with_basemap(view, basemap)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -104,6 +137,7 @@ def png(_view: MapView, key: tuple[object, ...]) -> bytes:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def standalone(_view: MapView, key: tuple[object, ...]) -> str:
-    """The map as one self-contained HTML file (cached per view ``key``)."""
+    """The map as one self-contained HTML file (cached per view ``key``, which must name the
+    background map: with one, the file fetches its tiles when it is opened)."""
     del key
-    return offline.standalone_html(_view.map)
+    return offline.standalone_html(_view.map, allow_tiles=bool(offline.remote_tiles(_view.map)))

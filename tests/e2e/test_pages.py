@@ -451,6 +451,10 @@ def test_clicking_an_icb_on_the_england_map_opens_its_lsoas(
 
     open_page(page, app_server, "Map")
     wait_for_shapes(page, ["E54"], ENGLAND_ICBS, page_errors)
+    # The map fills the window's height below the controls: bring it into view first, so the
+    # click does not scroll the page between working out the point and clicking it.
+    page.locator(FOLIUM_IFRAME).scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
     frame = map_frame(page)
     x, y = frame.evaluate(
         "([lat, lng]) => { const p = window.map.latLngToContainerPoint([lat, lng]);"

@@ -180,6 +180,9 @@ def test_a_postcode_typed_is_searched_drawn_and_a_click_searches_there(
     expect(page.locator(".st-key-map_click_search input")).to_be_checked()
     wait_for_app(page)
     _wait_for_search(page, ring, len(found.assets))  # the map drawn again, now taking clicks
+    # The map in view first, so the click does not scroll the page after the point is taken.
+    page.locator(FOLIUM_IFRAME).scroll_into_view_if_needed()
+    page.wait_for_timeout(300)
     frame = map_frame(page)
     size = frame.evaluate("() => { const s = window.map.getSize(); return [s.x, s.y]; }")
     x, y = round(0.3 * size[0]), round(0.6 * size[1])

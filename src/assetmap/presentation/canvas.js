@@ -66,6 +66,20 @@ if (!window.AssetmapCanvas) {
             L.Canvas.prototype.onAdd.call(this, map);
             // Pointer events go to the map, never to this canvas (hover is found in hoverAll).
             this._container.style.pointerEvents = "none";
+            // A map whose frame is sized by CSS (map.css) can change size with no window
+            // resize for Leaflet to see: tell it, and fit the canvas again.
+            map.on("resize", this._update, this);
+            if (window.ResizeObserver) {
+                this._observer = new window.ResizeObserver(function () {
+                    map.invalidateSize();
+                });
+                this._observer.observe(map.getContainer());
+            }
+        },
+        onRemove: function (map) {
+            map.off("resize", this._update, this);
+            if (this._observer) this._observer.disconnect();
+            L.Canvas.prototype.onRemove.call(this, map);
         },
         // Leaflet's L.Canvas._update, with the canvas fitted to the layers' features.
         _update: function () {
@@ -447,6 +461,207 @@ if (!window.AssetmapCanvas) {
         // For tests: where point n is in the map's container, in pixels.
         assetmapPixel: function (n) {
             return this._map.latLngToContainerPoint(this._tipAt(n));
+        },
+    });
+
+    // Place names (LabelLayer): one label per area at its pole of inaccessibility, placed
+    // again at every redraw in the order sent (larger areas first). A name is shown only
+    // where it fits inside its shape (its chords through the point, sent in Web Mercator
+    // metres, against the text's pixel box, on one line or else on two) and overlaps no name
+    // already placed; ward names only from their tier's minimum zoom. Text is canvas text:
+    // a white halo (strokeText) under the name (fillText), never HTML. A name may reach past
+    // its shape by a share of its size (overhang: a quarter of an area's name, half that of a
+    // ward's), its centre always inside.
+    var LABEL_STYLE = [
+        {
+            font: "bold 12px Arial, 'Liberation Sans', sans-serif",
+            colour: "#1a1a1a",
+            line: 14,
+            overhang: 0.25,
+        },
+        {
+            font: "11px Arial, 'Liberation Sans', sans-serif",
+            colour: "#333333",
+            line: 13,
+            overhang: 0.125,
+        },
+    ];
+    var LABEL_HALO = 3, // halo width in pixels
+        LABEL_GAP = 2; // pixels kept clear between two names
+    // A name on one line, and (if it has a space) on two, split at the space nearest its middle.
+    function labelLayouts(ctx, text) {
+        var out = [{ lines: [text], w: ctx.measureText(text).width }],
+            best = -1;
+        for (var k = text.indexOf(" "); k >= 0; k = text.indexOf(" ", k + 1)) {
+            if (best < 0 || Math.abs(k - text.length / 2) < Math.abs(best - text.length / 2))
+                best = k;
+        }
+        if (best > 0) {
+            var a = text.slice(0, best),
+                b = text.slice(best + 1);
+            out.push({
+                lines: [a, b],
+                w: Math.max(ctx.measureText(a).width, ctx.measureText(b).width),
+            });
+        }
+        return out;
+    }
+    window.AssetmapLabels = window.AssetmapCanvas.extend({
+        // The canvas reaches past the points by half the widest name, taken as the longest
+        // of each tier with a tenth to spare.
+        _reach: function () {
+            if (this._widest === undefined) {
+                this._widest = 0;
+                for (var t = 0; t < this._longest.length; t++) {
+                    if (this._longest[t] === undefined) continue;
+                    var w = this._layout(this._longest[t])[0].w;
+                    this._widest = Math.max(this._widest, 1.1 * w);
+                }
+            }
+            return this._widest / 2 + LABEL_HALO;
+        },
+        _load: function (d) {
+            var texts = d.text ? d.text.split("\n") : [],
+                n = texts.length,
+                at = new Float64Array(2 * n),
+                reach = new Float64Array(4 * n),
+                tier = new Int8Array(n),
+                xy = new Float64Array(2 * n),
+                proj = L.Projection.SphericalMercator,
+                longest = [];
+            var x0 = Infinity,
+                y0 = Infinity,
+                x1 = -Infinity,
+                y1 = -Infinity;
+            // Points: latitude, longitude in 1e-5 degrees; reaches: whole units of d.unit
+            // metres (both polyline-encoded); names in tier order, d.tiers[t] of tier t.
+            window.AssetmapDecodeInto(d.at, at, 0);
+            window.AssetmapDecodeInto(d.reach, reach, 0);
+            for (var t = 0, k = 0; t < d.tiers.length; t++) {
+                for (var e = k + d.tiers[t]; k < e; k++) tier[k] = t;
+            }
+            for (var j = 0; j < reach.length; j++) reach[j] *= d.unit;
+            this._reachM = reach;
+            this._tier = tier;
+            this._layouts = new Array(n);
+            for (var i = 0; i < n; i++) {
+                var p = proj.project(L.latLng(at[2 * i] / 1e5, at[2 * i + 1] / 1e5));
+                xy[2 * i] = p.x;
+                xy[2 * i + 1] = p.y;
+                x0 = Math.min(x0, p.x);
+                x1 = Math.max(x1, p.x);
+                y0 = Math.min(y0, p.y);
+                y1 = Math.max(y1, p.y);
+                var top = longest[tier[i]];
+                if (top === undefined || texts[i].length > texts[top].length) longest[tier[i]] = i;
+            }
+            d.box = n ? [Math.floor(x0), Math.floor(y0), Math.ceil(x1), Math.ceil(y1)] : null;
+            this._texts = texts;
+            this._xy = xy;
+            this._longest = longest;
+            this.assetmapLabels = [];
+        },
+        // Names are measured (on the map's canvas) when first placed: most ward names wait
+        // for a zoom that may never come.
+        _layout: function (i) {
+            if (!this._layouts[i]) {
+                var ctx = this._map._assetmapRenderer._ctx;
+                ctx.font = LABEL_STYLE[this._tier[i]].font;
+                this._layouts[i] = labelLayouts(ctx, this._texts[i]);
+            }
+            return this._layouts[i];
+        },
+        // Where label i goes at this zoom, or null: a box of its layout that fits in its
+        // shape, slid along its horizontal chord to stay inside, and overlaps no box placed
+        // before.
+        _fitLabel: function (i, x, y, ax, ay, placed) {
+            var r = this._reachM,
+                style = LABEL_STYLE[this._tier[i]];
+            // Room from the point to the shape's edge: left, right, up and down, in pixels.
+            var left = r[4 * i] * ax,
+                right = r[4 * i + 1] * ax,
+                up = r[4 * i + 3] * -ay,
+                down = r[4 * i + 2] * -ay;
+            var layouts = this._layout(i);
+            for (var k = 0; k < layouts.length; k++) {
+                var w = layouts[k].w + LABEL_HALO,
+                    h = layouts[k].lines.length * style.line,
+                    ow = (style.overhang * w) / 2,
+                    oh = (style.overhang * h) / 2;
+                if (w > left + right + 2 * ow || h / 2 > Math.min(up, down) + oh) continue;
+                // Centred on the point, or slid along the horizontal chord (so its centre
+                // stays inside the shape) as far as it must to fit.
+                var cx = Math.min(Math.max(x, x - left - ow + w / 2), x + right + ow - w / 2),
+                    cy = y;
+                var box = [cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2],
+                    clear = true;
+                for (var j = 0; j < placed.length && clear; j++) {
+                    var o = placed[j].box;
+                    clear =
+                        box[0] >= o[2] + LABEL_GAP ||
+                        o[0] >= box[2] + LABEL_GAP ||
+                        box[1] >= o[3] + LABEL_GAP ||
+                        o[1] >= box[3] + LABEL_GAP;
+                }
+                if (clear) return { i: i, x: cx, y: cy, box: box, lines: layouts[k].lines };
+            }
+            return null;
+        },
+        _draw2: function (ctx, ax, bx, ay, by, lo, hi) {
+            var d = this._d,
+                xy = this._xy,
+                map = this._map,
+                zoom = map.getZoom(),
+                minZoom = d.minZoom || {},
+                reach = this._reach(),
+                placed = [];
+            for (var i = 0; i < this._texts.length; i++) {
+                var tz = minZoom[this._tier[i]];
+                if (tz !== undefined && zoom < tz) continue;
+                var x = ax * xy[2 * i] + bx,
+                    y = ay * xy[2 * i + 1] + by;
+                // Out of the painted part of the view: neither drawn nor in the way.
+                if (x < lo.x - reach || x > hi.x + reach || y < lo.y - 20 || y > hi.y + 20)
+                    continue;
+                var label = this._fitLabel(i, x, y, ax, ay, placed);
+                if (label) placed.push(label);
+            }
+            ctx.save();
+            ctx.textAlign = "center";
+            ctx.textBaseline = "middle";
+            ctx.lineJoin = "round";
+            ctx.lineWidth = LABEL_HALO;
+            ctx.strokeStyle = "rgba(255, 255, 255, 0.9)";
+            var out = new Array(placed.length);
+            for (var q = 0; q < placed.length; q++) {
+                var lab = placed[q],
+                    style = LABEL_STYLE[this._tier[lab.i]],
+                    top = lab.y - ((lab.lines.length - 1) * style.line) / 2;
+                ctx.font = style.font;
+                ctx.fillStyle = style.colour;
+                for (var m = 0; m < lab.lines.length; m++) {
+                    var tx = Math.round(lab.x),
+                        ty = Math.round(top + m * style.line);
+                    ctx.strokeText(lab.lines[m], tx, ty);
+                    ctx.fillText(lab.lines[m], tx, ty);
+                }
+                var p0 = map.layerPointToContainerPoint(L.point(lab.box[0], lab.box[1])),
+                    p1 = map.layerPointToContainerPoint(L.point(lab.box[2], lab.box[3])),
+                    c = map.layerPointToContainerPoint(L.point(lab.x, lab.y));
+                out[q] = {
+                    text: this._texts[lab.i],
+                    tier: this._tier[lab.i],
+                    x: c.x,
+                    y: c.y,
+                    box: [p0.x, p0.y, p1.x, p1.y],
+                };
+            }
+            ctx.restore();
+            this.assetmapLabels = out;
+            this.assetmapDrawn = [];
+        },
+        _find: function () {
+            return -1;
         },
     });
 }

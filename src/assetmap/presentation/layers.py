@@ -20,7 +20,7 @@ import folium
 import numpy as np
 import polyline
 import shapely
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.template import Template
 
 from assetmap.presentation.classify import Classes
@@ -242,7 +242,9 @@ class Legend(MacroElement):
 
     Every text is plain text (an upload's type label, say): it is escaped with
     :func:`assetmap.presentation.text.html_text` here, so ``A & B`` shows as ``A & B`` and ``<b>``
-    as ``<b>``.
+    as ``<b>``. A button in its header collapses it to the title (each legend on its own), and
+    on a small map it starts collapsed; its style and script are package data (``legend.css``,
+    ``legend.js``), written once per page.
 
     Parameters
     ----------
@@ -257,23 +259,35 @@ class Legend(MacroElement):
         (a 2 px outline) or "thin line" (1 px).
     """
 
+    #: The legend's look (and when it starts collapsed), into the page's header.
+    _CSS: Final = (
+        "<style>\n"
+        + (resources.files("assetmap.presentation") / "legend.css").read_text(encoding="utf-8")
+        + "</style>"
+    )
+    #: The collapse button's behaviour, into the page's script once.
+    _JS: Final = "\n" + (resources.files("assetmap.presentation") / "legend.js").read_text(
+        encoding="utf-8"
+    )
+
     _template = Template(
         """
         {% macro html(this, kwargs) %}
         <div id="{{ this.get_name() }}" class="assetmap-legend" role="region"
-             aria-label="Map legend"
-             style="position:absolute; z-index:9999; bottom:24px; right:10px; max-width:300px;
-                    background:rgba(255,255,255,0.94); padding:8px 10px; border-radius:6px;
-                    box-shadow:0 1px 4px rgba(0,0,0,0.3); font:12px/1.35 sans-serif; color:#222;">
-          <div style="font-weight:bold; margin-bottom:4px;">{{ this.title }}</div>
+             aria-label="Map legend">
+          <div class="assetmap-legend-head">
+            <div class="assetmap-legend-title">{{ this.title }}</div>
+            <button type="button" class="assetmap-legend-toggle" aria-expanded="true"
+                    aria-controls="{{ this.get_name() }}_body"
+                    aria-label="Hide the legend" title="Hide the legend"></button>
+          </div>
+          <div id="{{ this.get_name() }}_body" class="assetmap-legend-body">
           {% for colour, label in this.rows %}
-          <div><span style="display:inline-block; width:14px; height:12px; margin-right:6px;
-                vertical-align:middle; background:{{ colour }}; border:1px solid #777;"></span>
+          <div><span class="assetmap-legend-swatch" style="background:{{ colour }};"></span>
                {{- label }}</div>
           {% endfor %}
           {% for colour, label, shape in this.extra %}
-          <div><span style="display:inline-block; width:12px; height:12px; margin-right:6px;
-                vertical-align:middle;
+          <div><span class="assetmap-legend-mark" style="
                 {% if shape == 'line' %}border:2px solid {{ colour }}; background:transparent;
                 {% elif shape == 'thin line' %}border:1px solid {{ colour }};
                 background:transparent;
@@ -281,8 +295,13 @@ class Legend(MacroElement):
                 border:1px solid #fff;{% endif %}">
                 </span>{{ label }}</div>
           {% endfor %}
-          <div style="margin-top:4px; color:#555;">{{ this.note }}</div>
+          <div class="assetmap-legend-note">{{ this.note }}</div>
+          </div>
         </div>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        {{ this.legend_js }}
+        window.assetmapLegends();
         {% endmacro %}
         """
     )
@@ -296,6 +315,7 @@ class Legend(MacroElement):
     ) -> None:
         super().__init__()
         self._name = "Legend"
+        self.legend_js = self._JS
         # Escaped once, here, and written into the template as they are.
         self.title = html_text(title)
         self.rows = (
@@ -308,6 +328,25 @@ class Legend(MacroElement):
         )
         self.note = html_text(note)
         self.extra = [(colour, html_text(label), shape) for colour, label, shape in extra]
+
+    @staticmethod
+    def _first(element: Element) -> Legend | None:
+        """The first legend of a figure, in render (and so script) order."""
+        for child in element._children.values():
+            found = child if isinstance(child, Legend) else Legend._first(child)
+            if found is not None:
+                return found
+        return None
+
+    def render(self, **kwargs: Any) -> Any:
+        # As the canvas layers: decided at each render (st_folium renders deep copies), the
+        # script once per page, the style under one name in the header (so once as well).
+        root = self.get_root()
+        first = Legend._first(root)
+        self.legend_js = self._JS if first is None or first is self else ""
+        if isinstance(root, Figure):
+            root.header.add_child(Element(self._CSS), name="assetmap_legend_css")
+        return super().render(**kwargs)
 
 
 class LayerControl(folium.LayerControl):
@@ -329,3 +368,65 @@ class LayerControl(folium.LayerControl):
             names = self.overlays if item.overlay else self.base_layers
             names[html_text(item.layer_name)] = item.get_name()
         return super(folium.LayerControl, self).render(**kwargs)
+
+
+# Place names (issue 20): defined after the other layers, which they are drawn over.
+from assetmap.presentation import labels as _labels  # noqa: E402
+
+
+def _first_defining_layer(element: Element) -> Element | None:
+    """The first layer of a figure that may carry canvas.js, in render order."""
+    for child in element._children.values():
+        if isinstance(child, (CompactPolygons, PointLayer, LabelLayer)):
+            return child
+        found = _first_defining_layer(child)
+        if found is not None:
+            return found
+    return None
+
+
+class LabelLayer(_CanvasLayer):
+    """Place names painted on the maps' shared canvas, after (so over) every other layer.
+
+    Each name is canvas text (``strokeText`` in white for its halo, then ``fillText``), never
+    HTML, placed by the browser at every redraw (each zoom and pan) in the order of
+    :class:`assetmap.presentation.labels.PlaceLabels`: larger areas first, a name hidden where
+    it would overlap one already placed or not fit inside its shape, ward names only from
+    :data:`assetmap.presentation.labels.WARD_MIN_ZOOM`. The layer exposes ``assetmapLabels``
+    (the names placed in the last redraw: ``text``, ``tier``, and ``x``, ``y`` and ``box`` in
+    the map container's pixels) to scripts and tests.
+
+    Parameters
+    ----------
+    labels
+        The names and their points (:mod:`assetmap.presentation.labels`).
+    name
+        Name in the layer control.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.featureGroup({{ this.options|tojavascript }});
+        {{ this.canvas_js }}
+        (function (group) {
+            group.addLayer(new window.AssetmapLabels({{ this.payload }}, {}));
+        })({{ this.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self, labels: _labels.PlaceLabels, *, name: str = "Place names", show: bool = True
+    ) -> None:
+        super().__init__(name=name, show=show)
+        self._name = "LabelLayer"
+        self.canvas_js = _CANVAS_JS
+        self.n_features = len(labels)
+        self.payload = js_payload({**_labels.payload(labels), "keys": [], "fields": []})
+
+    def render(self, **kwargs: Any) -> Any:
+        # As _CanvasLayer.render, knowing that a map may have place names before any shape.
+        first = _first_defining_layer(self.get_root())
+        self.canvas_js = _CANVAS_JS if first is None or first is self else ""
+        return super(_CanvasLayer, self).render(**kwargs)

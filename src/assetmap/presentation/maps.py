@@ -4,15 +4,18 @@ The maps are assembled here from the measure catalogue (:mod:`assetmap.presentat
 its classes (:mod:`assetmap.presentation.classify`) and the canvas layers
 (:mod:`assetmap.presentation.layers`, sent as :mod:`assetmap.presentation.encoding` encodes
 them): :func:`draw_lsoa_map` and :func:`draw_area_map` build the interactive maps,
-:func:`to_png` a static image. The PNG's title and legend are drawn with matplotlib's mathtext
-off, so a ``$`` is a dollar sign. The legend is a branca element with the units in words.
+:func:`to_png` a static image. Both interactive maps carry the place names of
+:mod:`assetmap.presentation.labels` (local authorities and wards over an area's LSOAs, each
+area's name on an overview), as the layer control's "Place names". The PNG's title and
+legend are drawn with matplotlib's mathtext off, so a ``$`` is a dollar sign. The legend is a
+branca element with the units in words.
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import folium
 import geopandas as gpd
@@ -21,10 +24,21 @@ import pandas as pd
 from branca.element import MacroElement
 
 from assetmap import settings
+from assetmap.presentation import basemaps
+from assetmap.presentation import labels as place_labels
 from assetmap.presentation.catalogue import MEASURES, NEIGHBOURHOOD_MEASURES, Measure
 from assetmap.presentation.classify import BANDINGS, Classes, classify
 from assetmap.presentation.encoding import encode_paths, js_payload, mercator_box, web_mercator
-from assetmap.presentation.layers import CompactPolygons, LayerControl, Legend, PointLayer
+from assetmap.presentation.layers import (
+    CompactPolygons,
+    LabelLayer,
+    LayerControl,
+    Legend,
+    PointLayer,
+)
+
+if TYPE_CHECKING:
+    from xyzservices import TileProvider
 
 # Names re-exported from their homes, for code that imports them from here.
 __all__ = [
@@ -34,6 +48,7 @@ __all__ = [
     "NEIGHBOURHOOD_MEASURES",
     "Classes",
     "CompactPolygons",
+    "LabelLayer",
     "LayerControl",
     "Legend",
     "Measure",
@@ -64,19 +79,36 @@ _OTHER_ASSET_COLOUR: Final = "#E69F00"
 _CORE20_COLOUR: Final = "#000000"
 #: Local authority borders: darker than the white LSOA borders, lighter than the Core20 outline.
 _LAD_COLOUR: Final = "#595959"
+#: The place names' entry in the layer control (:class:`LabelLayer`, on by default).
+PLACE_NAMES: Final = "Place names"
 
 
-def base_map(bounds: Sequence[float]) -> folium.Map:
+def base_map(bounds: Sequence[float], *, tiles: TileProvider | None = None) -> folium.Map:
     """An empty map fitted to ``[minx, miny, maxx, maxy]`` (EPSG:4326), with no remote tiles.
 
     No basemap is loaded by default: a dashboard that works offline cannot depend on a tile
     server; on an LSOA map, local authority borders drawn over the colours give the bearings.
+
+    Parameters
+    ----------
+    bounds
+        ``[minx, miny, maxx, maxy]`` in EPSG:4326.
+    tiles
+        A background map to load from the internet (opt-in, see
+        :mod:`assetmap.presentation.basemaps`), credited with its provider's attribution; the
+        map must then be localised with ``allow_tiles=True``.
+
+    Returns
+    -------
+    folium.Map
     """
     m = folium.Map(tiles=None, prefer_canvas=True, control_scale=True, zoom_snap=0.25)
     # Only Leaflet itself: these maps use no jQuery, Bootstrap or icon fonts, and every extra
     # file is one more request before streamlit-folium can draw.
     m.default_js = [(name, url) for name, url in m.default_js if name == "leaflet"]
     m.default_css = [(name, url) for name, url in m.default_css if name == "leaflet_css"]
+    if tiles is not None:
+        basemaps.tile_layer(tiles).add_to(m)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     return m
 
@@ -284,6 +316,7 @@ def draw_lsoa_map(
     source: str = "IoD 2025 (MHCLG), Census 2021 (ONS)",
     note: str = "",
     class_legend: MacroElement | None = None,
+    place_names: place_labels.PlaceLabels | None = None,
 ) -> folium.Map:
     """The map of one area's LSOAs.
 
@@ -311,6 +344,10 @@ def draw_lsoa_map(
     class_legend
         A legend of its own for the classes (the bivariate grid); the usual legend then lists
         only the outline and asset layers.
+    place_names
+        The place names to draw over the map; by default the local authorities and wards of
+        ``lsoas`` (:func:`assetmap.presentation.labels.lsoa_map_labels`, from its ``lad24cd``,
+        ``lad24nm``, ``ward24cd`` and ``ward24nm`` columns). Empty: none.
 
     Returns
     -------
@@ -371,6 +408,10 @@ def draw_lsoa_map(
         m.add_child(class_legend)
         if extra:
             m.add_child(Legend("Also on the map", None, small_print, extra))
+    # Over everything else: local authority names, and ward names once zoomed in.
+    names = place_labels.lsoa_map_labels(lsoas) if place_names is None else place_names
+    if len(names):
+        LabelLayer(names, name=PLACE_NAMES).add_to(m)
     # Collapsed: open, it covered a quarter of an ICB map; the legend names every layer.
     LayerControl(collapsed=True).add_to(m)
     return m
@@ -407,6 +448,8 @@ def draw_area_map(
     Returns
     -------
     folium.Map
+        With each area's name (:func:`assetmap.presentation.labels.display_name` of its
+        ``name``) over it, as the layer "Place names" of its layer control.
     """
     m = base_map(layer.total_bounds)
     tooltip = {
@@ -427,4 +470,8 @@ def draw_area_map(
     ).add_to(m)
     attribution = f"{measure.note}. " if measure.note else ""
     m.add_child(Legend(measure.area_label, classes, attribution + _legend_note(classes, source)))
+    names = place_labels.area_labels(layer.geometry.values, layer[name].tolist())
+    if len(names):
+        LabelLayer(names, name=PLACE_NAMES).add_to(m)
+        LayerControl(collapsed=True).add_to(m)
     return m

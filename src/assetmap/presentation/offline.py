@@ -14,6 +14,9 @@ module points a map at those copies:
 - :func:`standalone_html` renders a map to one self-contained HTML document (scripts, styles,
   fonts and images inlined) that opens offline, legend included.
 - :func:`missing_files` lists the vendored files that are not there yet.
+- :func:`remote_tiles` lists the tile layers a map fetches from the internet: none, unless the
+  user asked for a background map (:mod:`assetmap.presentation.basemaps`), which only
+  ``allow_tiles=True`` lets through.
 
 Examples
 --------
@@ -346,10 +349,36 @@ def _check_urls(element: Element, allow_tiles: bool) -> None:
             continue
         if name == "tiles" and allow_tiles:
             continue
-        hint = " (folium.Map(tiles=None) draws no tiles)" if name == "tiles" else ""
+        hint = (
+            " (folium.Map(tiles=None) draws no tiles; a background map the user asked for is "
+            "localised with allow_tiles=True, see assetmap.presentation.basemaps)"
+            if name == "tiles"
+            else ""
+        )
         raise OfflineError(
             f"{type(element).__name__} fetches {name}={value!r} from the internet{hint}"
         )
+
+
+def remote_tiles(element: Element) -> list[str]:
+    """The URL templates of the tile layers a map would fetch from the internet.
+
+    Parameters
+    ----------
+    element
+        A map or any element of one: its whole figure is searched.
+
+    Returns
+    -------
+    list of str
+        Empty for a map that draws with no internet (every assetmap map, unless the user turned
+        a background map on).
+    """
+    return [
+        child.tiles
+        for _, _, child in _tree(element.get_root())
+        if isinstance(child, folium.TileLayer) and is_remote(child.tiles)
+    ]
 
 
 def localise(element: Element, base_url: str = BASE_URL, *, allow_tiles: bool = False) -> None:
