@@ -16,22 +16,17 @@ from streamlit.testing.v1 import AppTest
 from assetmap import settings
 from assetmap.presentation import basemaps, maps, offline
 from assetmap.presentation.layers import Legend
+from tests.test_offline import resources
 
 BOUNDS = [-3.1, 53.3, -2.8, 53.5]
 OSM = xyzservices.providers.OpenStreetMap.Mapnik
-#: What a page would fetch: scripts, stylesheets, images, url()s and tile layers.
-FETCHED = re.compile(
-    r"<script\b[^>]*\bsrc\s*=\s*[\"']?([^\"' >]+)"
-    r"|<link\b[^>]*\bhref\s*=\s*[\"']?([^\"' >]+)"
-    r"|<img\b[^>]*\bsrc\s*=\s*[\"']?([^\"' >]+)"
-    r"|url\(\s*[\"']?([^\"')]+)"
-    r"|L\.tileLayer\(\s*[\"']([^\"']+)",
-    re.IGNORECASE,
-)
+#: A tile layer's URL template in a rendered map.
+TILE_LAYER = re.compile(r"L\.tileLayer\(\s*[\"']([^\"']+)")
 
 
 def fetched(html: str) -> list[str]:
-    return [next(g for g in match.groups() if g) for match in FETCHED.finditer(html)]
+    """What a page would fetch: its scripts, stylesheets, images and url()s, and its tiles."""
+    return resources(html) + TILE_LAYER.findall(html)
 
 
 def tile_layers(m: folium.Map) -> list[folium.TileLayer]:
