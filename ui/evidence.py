@@ -94,6 +94,7 @@ def section(sel: Selection) -> None:
             file_name=f"{stem}.pdf",
             mime=report.PDF_MIME,
             key="evidence_pdf",
+            on_click="ignore",  # no rerun: the other file stays where it is
         )
         if zipped is not None:
             right.download_button(
@@ -102,4 +103,5 @@ def section(sel: Selection) -> None:
                 file_name=f"{stem}.zip",
                 mime=report.ZIP_MIME,
                 key="evidence_zip",
+                on_click="ignore",
             )
